@@ -1,0 +1,91 @@
+import type { Outcome, Recorder } from '../record/recorder.js';
+import { TIMEOUT } from '../transports/classify.js';
+import type { Transport } from '../transports/transport.js';
+import type { Clock } from '../util/wake-scheduler.js';
+
+interface Entry {
+  intendedMs: number;
+  sentMs: number;
+  ended: boolean;
+  cancel: (() => void) | undefined;
+}
+
+/**
+ * Requests on the wire. One sweeper enforces the per-request timeout for all of them (a
+ * timer per request would cost more than the request at 20k req/s): entries are kept in
+ * send order, and with one fixed timeout that is also deadline order.
+ */
+export class InFlightTable {
+  private readonly queue: Entry[] = [];
+  private head = 0;
+  private count = 0;
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly recorder: Recorder,
+    private readonly clock: Clock,
+    private readonly timeoutMs: number,
+    private readonly onSlotFree: () => void,
+  ) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  start(): void {
+    const every = Math.max(5, Math.min(50, this.timeoutMs / 4));
+    this.sweeper = setInterval(() => this.sweep(), every);
+  }
+
+  send(transport: Transport, seq: number, intendedMs: number, dispatchedMs: number): void {
+    const now = this.clock.now();
+    const entry: Entry = { intendedMs, sentMs: now, ended: false, cancel: undefined };
+    this.count++;
+    this.queue.push(entry);
+    this.recorder.sent(intendedMs, dispatchedMs, now);
+    entry.cancel = transport.send(seq, (outcome) => this.end(entry, outcome));
+  }
+
+  private end(entry: Entry, outcome: Outcome): void {
+    if (entry.ended) return; // a late answer after its timeout was already counted
+    entry.ended = true;
+    this.count--;
+    this.recorder.completed(entry.intendedMs, entry.sentMs, this.clock.now(), outcome);
+    this.onSlotFree();
+  }
+
+  private sweep(): void {
+    const now = this.clock.now();
+    this.recorder.inFlightGauge(now, this.count);
+    const q = this.queue;
+    while (this.head < q.length) {
+      const e = q[this.head]!;
+      if (!e.ended) {
+        if (e.sentMs + this.timeoutMs > now) break;
+        e.cancel?.();
+        this.end(e, TIMEOUT);
+      }
+      this.head++;
+    }
+    if (this.head > 4096 && this.head * 2 > q.length) {
+      q.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  /** End of run: whatever is still out is reported as in flight at the end, not dropped. */
+  finish(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    for (let i = this.head; i < this.queue.length; i++) {
+      const e = this.queue[i]!;
+      if (e.ended) continue;
+      e.ended = true;
+      e.cancel?.();
+      this.count--;
+      this.recorder.inFlightAtEnd(e.intendedMs);
+    }
+    this.queue.length = 0;
+    this.head = 0;
+  }
+}

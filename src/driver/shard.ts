@@ -1,0 +1,106 @@
+import { Recorder, type RecorderSnapshot } from '../record/recorder.js';
+import { createSchedule, type Arrival } from '../schedule/arrivals.js';
+import { GeneratorProbe, type GeneratorHealth } from '../probes/generator-probe.js';
+import { createTransport, type TransportConfig } from '../transports/create.js';
+import type { Transport } from '../transports/transport.js';
+import { wallClock } from '../util/wake-scheduler.js';
+import { ClosedLoopDriver } from './closed-loop.js';
+import { OpenLoopDriver } from './open-loop.js';
+
+/**
+ * One share of a run, complete in itself: transport, driver, recorder, self-probe. Runs in
+ * the main thread or in a worker thread; the plan and the result are plain data, so the
+ * same shape can later travel to a generator agent over NATS. Two phases (prepare, then
+ * start at a common instant) keep thread start-up out of the schedule.
+ */
+export interface ShardPlan {
+  transport: TransportConfig;
+  /** Open loop when `rate` is set; closed loop with `concurrency` otherwise. */
+  rate?: number;
+  arrival: Arrival;
+  seed: number;
+  share: { index: number; count: number };
+  concurrency?: number;
+  warmupMs: number;
+  durationMs: number;
+  maxInFlight: number;
+  timeoutMs: number;
+}
+
+export interface ShardResult {
+  snapshot: RecorderSnapshot;
+  health: GeneratorHealth;
+}
+
+export interface LiveStats {
+  ok: number;
+  errors: number;
+  timeouts: number;
+  inFlight: number;
+  p99Ms: number;
+}
+
+export class Shard {
+  private recorder: Recorder | undefined;
+  private driver: OpenLoopDriver | ClosedLoopDriver | undefined;
+  private transport: Transport | undefined;
+  private readonly probe = new GeneratorProbe();
+  private interrupted = false;
+
+  constructor(private readonly plan: ShardPlan) {}
+
+  live(): LiveStats {
+    const r = this.recorder?.live() ?? { ok: 0, errors: 0, timeouts: 0, p99Ms: 0 };
+    return { ...r, inFlight: this.driver?.inFlight ?? 0 };
+  }
+
+  async prepare(): Promise<void> {
+    this.transport = createTransport(this.plan.transport);
+    await this.transport.open();
+  }
+
+  async run(startMs: number): Promise<ShardResult> {
+    const p = this.plan;
+    const transport = this.transport!;
+    const measureStartMs = startMs + p.warmupMs;
+    const endMs = measureStartMs + p.durationMs;
+    const recorder = (this.recorder = new Recorder(measureStartMs, endMs));
+    try {
+      this.probe.start();
+      const common = {
+        transport,
+        recorder,
+        clock: wallClock,
+        timeoutMs: p.timeoutMs,
+        seqStart: p.share.index,
+        seqStep: p.share.count,
+      };
+      this.driver =
+        p.rate !== undefined
+          ? new OpenLoopDriver({
+              ...common,
+              maxInFlight: p.maxInFlight,
+              schedule: createSchedule({
+                arrival: p.arrival,
+                rate: p.rate,
+                startMs,
+                lengthMs: p.warmupMs + p.durationMs,
+                seed: p.seed,
+                share: p.share,
+              }),
+            })
+          : new ClosedLoopDriver({ ...common, concurrency: p.concurrency ?? 1, startMs, endMs });
+      const finished = this.driver.run();
+      if (this.interrupted) this.driver.stop();
+      await finished;
+      return { snapshot: recorder.snapshot(), health: this.probe.stop() };
+    } finally {
+      await transport.close();
+    }
+  }
+
+  stop(): void {
+    this.interrupted = true;
+    this.driver?.stop();
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Typed errors with stable codes. The CLI maps each to a documented exit code and prints
+ * one line; anything that is not a ToolError is a bug and says so.
+ */
+export const ExitCode = {
+  ok: 0,
+  regression: 1,
+  badInput: 2,
+  invalidRun: 3,
+  interrupted: 130,
+} as const;
+
+export type ErrorCode =
+  | 'E_USAGE'
+  | 'E_BAD_DURATION'
+  | 'E_SCENARIO_READ'
+  | 'E_SCENARIO_PARSE'
+  | 'E_SCENARIO_INVALID'
+  | 'E_TARGET_UNREACHABLE'
+  | 'E_TARGET_START'
+  | 'E_OUTPUT_UNWRITABLE'
+  | 'E_INPUT_READ'
+  | 'E_BASELINE_REFUSED';
+
+export class ToolError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly exitCode: number = ExitCode.badInput,
+  ) {
+    super(message);
+    this.name = 'ToolError';
+  }
+}
+
+export function isToolError(e: unknown): e is ToolError {
+  return e instanceof ToolError;
+}
+
+/** One line, whatever the error: multi-line messages from libraries are folded. */
+export function oneLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.replace(/\s*\n\s*/g, '; ').trim();
+}

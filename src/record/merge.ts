@@ -1,0 +1,66 @@
+import { mergeEncoded } from './histogram.js';
+import type { Counters, IntervalSnapshot, RecorderSnapshot } from './recorder.js';
+
+/**
+ * Adds recorder snapshots exactly: counters add, HDR histograms add bucket by bucket,
+ * intervals add second by second. All parts must share one measurement window.
+ */
+export function mergeSnapshots(parts: readonly RecorderSnapshot[]): RecorderSnapshot {
+  const first = parts[0];
+  if (!first) throw new Error('mergeSnapshots: nothing to merge');
+  if (parts.length === 1) return first;
+  const byT = new Map<number, IntervalSnapshot[]>();
+  for (const p of parts) {
+    for (const iv of p.intervals) {
+      const list = byT.get(iv.t);
+      if (list) list.push(iv);
+      else byT.set(iv.t, [iv]);
+    }
+  }
+  const intervals = [...byT.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([t, ivs]) => ({
+      t,
+      sent: sum(ivs, (i) => i.sent),
+      ok: sum(ivs, (i) => i.ok),
+      errors: sum(ivs, (i) => i.errors),
+      timeouts: sum(ivs, (i) => i.timeouts),
+      backpressure: sum(ivs, (i) => i.backpressure),
+      in_flight_max: sum(ivs, (i) => i.in_flight_max),
+      latency: mergeEncoded(ivs.map((i) => i.latency)),
+    }));
+  return {
+    measureStartMs: first.measureStartMs,
+    measureEndMs: first.measureEndMs,
+    counters: addCounters(parts.map((p) => p.counters)),
+    warmup: addCounters(parts.map((p) => p.warmup)),
+    errors_by_class: addMaps(parts.map((p) => p.errors_by_class)),
+    backpressure_by_kind: addMaps(parts.map((p) => p.backpressure_by_kind)),
+    histograms: {
+      latency: mergeEncoded(parts.map((p) => p.histograms.latency)),
+      service_time: mergeEncoded(parts.map((p) => p.histograms.service_time)),
+      send_lag: mergeEncoded(parts.map((p) => p.histograms.send_lag)),
+    },
+    intervals,
+  };
+}
+
+function sum<T>(xs: readonly T[], f: (x: T) => number): number {
+  let s = 0;
+  for (const x of xs) s += f(x);
+  return s;
+}
+
+export function addCounters(cs: readonly Counters[]): Counters {
+  const out = { ...cs[0]! };
+  for (const c of cs.slice(1)) {
+    for (const k of Object.keys(out) as (keyof Counters)[]) out[k] += c[k];
+  }
+  return out;
+}
+
+export function addMaps(ms: readonly Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of ms) for (const [k, v] of Object.entries(m)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}

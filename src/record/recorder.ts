@@ -1,0 +1,204 @@
+import { newHistogram, encode, msToUs, type Histogram } from './histogram.js';
+
+/**
+ * Everything a run measures, as plain counters and HDR histograms. Inclusion in the
+ * statistics is decided by the *intended* send time: a request scheduled during warm-up is
+ * warm-up even if it completes later. The snapshot is serialisable and mergeable, so worker
+ * threads (and later agents) each keep their own recorder and the parent adds them up.
+ */
+export interface Counters {
+  scheduled: number;
+  sent: number;
+  not_sent: number;
+  ok: number;
+  errors: number;
+  timeouts: number;
+  in_flight_at_end: number;
+  backpressure_total: number;
+}
+
+export interface IntervalSnapshot {
+  /** Seconds since the end of warm-up. */
+  t: number;
+  sent: number;
+  ok: number;
+  errors: number;
+  timeouts: number;
+  backpressure: number;
+  /** Most requests in flight (sent, not yet answered) seen during this second. */
+  in_flight_max: number;
+  /** Latency (from intended send) of requests completed in this second, compressed HDR. */
+  latency: string;
+}
+
+export interface RecorderSnapshot {
+  measureStartMs: number;
+  measureEndMs: number;
+  counters: Counters;
+  warmup: Counters;
+  errors_by_class: Record<string, number>;
+  backpressure_by_kind: Record<string, number>;
+  histograms: { latency: string; service_time: string; send_lag: string };
+  intervals: IntervalSnapshot[];
+}
+
+export type Outcome =
+  | { readonly kind: 'ok' }
+  | { readonly kind: 'error'; readonly cls: string; readonly backpressure?: string }
+  | { readonly kind: 'timeout' };
+
+export const OK: Outcome = Object.freeze({ kind: 'ok' });
+
+export function zeroCounters(): Counters {
+  return {
+    scheduled: 0,
+    sent: 0,
+    not_sent: 0,
+    ok: 0,
+    errors: 0,
+    timeouts: 0,
+    in_flight_at_end: 0,
+    backpressure_total: 0,
+  };
+}
+
+type IntervalAcc = Omit<IntervalSnapshot, 'latency'>;
+
+export class Recorder {
+  readonly counters = zeroCounters();
+  readonly warmup = zeroCounters();
+  private readonly errorsByClass: Record<string, number> = {};
+  private readonly backpressureByKind: Record<string, number> = {};
+  private readonly latency = newHistogram();
+  private readonly serviceTime = newHistogram();
+  private readonly sendLag = newHistogram();
+  private readonly closed: IntervalSnapshot[] = [];
+  private readonly intervalHist: Histogram = newHistogram();
+  private cur: IntervalAcc | undefined;
+
+  constructor(
+    readonly measureStartMs: number,
+    readonly measureEndMs: number,
+  ) {}
+
+  private inWarmup(intendedMs: number): boolean {
+    return intendedMs < this.measureStartMs;
+  }
+
+  private counterFor(intendedMs: number): Counters {
+    return this.inWarmup(intendedMs) ? this.warmup : this.counters;
+  }
+
+  scheduled(intendedMs: number): void {
+    this.counterFor(intendedMs).scheduled++;
+  }
+
+  notSent(intendedMs: number): void {
+    this.counterFor(intendedMs).not_sent++;
+  }
+
+  /** `dispatchedMs` is when the dispatch loop reached the slot (lag is the generator's own). */
+  sent(intendedMs: number, dispatchedMs: number, nowMs: number): void {
+    const c = this.counterFor(intendedMs);
+    c.sent++;
+    if (c === this.warmup) return;
+    this.sendLag.recordValue(msToUs(dispatchedMs - intendedMs));
+    this.interval(nowMs).sent++;
+  }
+
+  backpressure(intendedMs: number, kind: string): void {
+    const c = this.counterFor(intendedMs);
+    c.backpressure_total++;
+    if (c === this.warmup) return;
+    this.backpressureByKind[kind] = (this.backpressureByKind[kind] ?? 0) + 1;
+  }
+
+  completed(intendedMs: number, sentMs: number, nowMs: number, outcome: Outcome): void {
+    const c = this.counterFor(intendedMs);
+    if (outcome.kind === 'ok') c.ok++;
+    else if (outcome.kind === 'timeout') c.timeouts++;
+    else c.errors++;
+    if (c === this.warmup) return;
+
+    const iv = this.interval(nowMs);
+    if (outcome.kind === 'ok') {
+      iv.ok++;
+      this.latency.recordValue(msToUs(nowMs - intendedMs));
+      this.serviceTime.recordValue(msToUs(nowMs - sentMs));
+      this.intervalHist.recordValue(msToUs(nowMs - intendedMs));
+      return;
+    }
+    if (outcome.kind === 'timeout') {
+      iv.timeouts++;
+      this.bump(this.errorsByClass, 'timeout');
+      return;
+    }
+    iv.errors++;
+    this.bump(this.errorsByClass, outcome.cls);
+    if (outcome.backpressure) {
+      iv.backpressure++;
+      this.backpressure(intendedMs, outcome.backpressure);
+    }
+  }
+
+  /** Sampled by the driver a few times a second, for queue-growth detection. */
+  inFlightGauge(nowMs: number, inFlight: number): void {
+    if (nowMs < this.measureStartMs) return;
+    const iv = this.interval(nowMs);
+    if (inFlight > iv.in_flight_max) iv.in_flight_max = inFlight;
+  }
+
+  inFlightAtEnd(intendedMs: number): void {
+    this.counterFor(intendedMs).in_flight_at_end++;
+  }
+
+  private bump(map: Record<string, number>, key: string): void {
+    map[key] = (map[key] ?? 0) + 1;
+  }
+
+  private interval(nowMs: number): IntervalAcc {
+    const t = Math.max(0, Math.floor((nowMs - this.measureStartMs) / 1000));
+    if (this.cur && this.cur.t === t) return this.cur;
+    if (this.cur && t < this.cur.t) return this.cur; // clock never goes back; be safe anyway
+    this.closeCurrent();
+    this.cur = { t, sent: 0, ok: 0, errors: 0, timeouts: 0, backpressure: 0, in_flight_max: 0 };
+    return this.cur;
+  }
+
+  private closeCurrent(): void {
+    if (!this.cur) return;
+    this.closed.push({ ...this.cur, latency: encode(this.intervalHist) });
+    this.intervalHist.reset();
+    this.cur = undefined;
+  }
+
+  /** Live view for the progress line (counts include warm-up; p99 is measured-only). */
+  live(): { ok: number; errors: number; timeouts: number; p99Ms: number } {
+    const c = this.counters;
+    const w = this.warmup;
+    return {
+      ok: c.ok + w.ok,
+      errors: c.errors + w.errors,
+      timeouts: c.timeouts + w.timeouts,
+      p99Ms: this.latency.totalCount ? this.latency.getValueAtPercentile(99) / 1000 : 0,
+    };
+  }
+
+  snapshot(): RecorderSnapshot {
+    this.closeCurrent();
+    return {
+      measureStartMs: this.measureStartMs,
+      measureEndMs: this.measureEndMs,
+      counters: { ...this.counters },
+      warmup: { ...this.warmup },
+      errors_by_class: { ...this.errorsByClass },
+      backpressure_by_kind: { ...this.backpressureByKind },
+      histograms: {
+        latency: encode(this.latency),
+        service_time: encode(this.serviceTime),
+        send_lag: encode(this.sendLag),
+      },
+      intervals: [...this.closed],
+    };
+  }
+}

@@ -1,0 +1,126 @@
+import type { LiveStats } from '../driver/shard.js';
+import type { BenchResult } from '../result/result.js';
+
+/**
+ * What a person watching sees: a live line rewritten in place on a TTY, one plain line
+ * every few seconds otherwise (CI logs), and a summary table at the end.
+ */
+export interface ProgressView {
+  elapsedMs: number;
+  totalMs: number;
+  warmupMs: number;
+  live: LiveStats;
+  rateLastSec: number;
+}
+
+export function progressLine(v: ProgressView): string {
+  const phase = v.elapsedMs < v.warmupMs ? 'warm-up' : 'measure';
+  const remaining = Math.max(0, (v.totalMs - v.elapsedMs) / 1000);
+  return (
+    `[${phase}] ${(v.elapsedMs / 1000).toFixed(0)}s elapsed, ${remaining.toFixed(0)}s left | ` +
+    `${v.rateLastSec.toFixed(0)} req/s | p99 ${v.live.p99Ms.toFixed(2)} ms | ` +
+    `errors ${v.live.errors + v.live.timeouts} | in flight ${v.live.inFlight}`
+  );
+}
+
+export class Progress {
+  private timer: NodeJS.Timeout | undefined;
+  private lastDone = 0;
+  private lastAt = 0;
+  private ticks = 0;
+
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly source: () => LiveStats,
+    private readonly startMs: number,
+    private readonly warmupMs: number,
+    private readonly totalMs: number,
+    private readonly quiet: boolean,
+  ) {}
+
+  start(): void {
+    if (this.quiet) return;
+    this.lastAt = Date.now();
+    this.timer = setInterval(() => this.tick(), 1000);
+    this.timer.unref();
+  }
+
+  private tick(): void {
+    const live = this.source();
+    const now = Date.now();
+    const done = live.ok + live.errors + live.timeouts;
+    const rate = ((done - this.lastDone) * 1000) / Math.max(1, now - this.lastAt);
+    this.lastDone = done;
+    this.lastAt = now;
+    const line = progressLine({
+      elapsedMs: now - this.startMs,
+      totalMs: this.totalMs,
+      warmupMs: this.warmupMs,
+      live,
+      rateLastSec: rate,
+    });
+    if (this.out.isTTY) this.out.write(`\r\x1b[2K${line}`);
+    else if (this.ticks++ % 5 === 0) this.out.write(`${line}\n`);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (!this.quiet && this.out.isTTY) this.out.write('\r\x1b[2K');
+  }
+}
+
+export function summaryTable(r: BenchResult): string {
+  const m = r.metrics;
+  const c = r.counters;
+  const rows: [string, string][] = [
+    ['target', r.target.url],
+    [
+      'mode',
+      r.run.mode === 'open'
+        ? `open loop, ${r.scenario.arrival} arrivals`
+        : 'closed loop (latency not CO-corrected)',
+    ],
+    [
+      'duration',
+      `${r.run.duration_s}s measured after ${r.run.warmup_s}s warm-up${r.run.interrupted ? ' (INTERRUPTED)' : ''}`,
+    ],
+    [
+      'rate',
+      `${m.rps} req/s achieved${m.target_rps !== null ? ` of ${m.target_rps} offered` : ''}`,
+    ],
+    ['requests', `${c.scheduled} scheduled = ${c.sent} sent + ${c.not_sent} not sent`],
+    [
+      'outcomes',
+      `${c.ok} ok, ${c.errors} errors, ${c.timeouts} timeouts, ${c.in_flight_at_end} in flight at end`,
+    ],
+    [
+      'latency (ms)',
+      `p50 ${m.latency_p50_ms}  p90 ${m.latency_p90_ms}  p99 ${m.latency_p99_ms}  p99.9 ${m.latency_p999_ms}  max ${m.latency_max_ms}`,
+    ],
+    [
+      'service time (ms)',
+      `p50 ${r.service_time.p50_ms}  p99 ${r.service_time.p99_ms}  max ${r.service_time.max_ms}`,
+    ],
+    ['error rate', `${(m.error_rate * 100).toFixed(3)}%${fmtMap(r.errors_by_class)}`],
+    ['backpressure', `${m.backpressure_total}${fmtMap(r.backpressure_by_kind)}`],
+  ];
+  if (m.mem_mb !== undefined) {
+    rows.push([
+      'target',
+      `mem ${m.mem_mb} MB peak, growth ${m.mem_growth_mb_per_min ?? '-'} MB/min, cpu ${m.cpu_pct ?? '-'}%`,
+    ]);
+  }
+  const g = r.generator;
+  rows.push([
+    'generator',
+    `${g.saturated ? 'SATURATED' : 'ok'}: send lag p99 ${g.send_lag_p99_ms} ms, loop delay p99 ${g.event_loop_delay_p99_ms} ms, cpu ${g.cpu_pct}%, rss ${g.rss_mb} MB, ${g.threads} thread(s)`,
+  ]);
+  for (const reason of g.reasons) rows.push(['', reason]);
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n');
+}
+
+function fmtMap(m: Record<string, number>): string {
+  const e = Object.entries(m);
+  return e.length ? ` (${e.map(([k, v]) => `${k} ${v}`).join(', ')})` : '';
+}

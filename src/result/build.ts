@@ -1,0 +1,173 @@
+import type { Environment, GitInfo } from '../env/environment.js';
+import type { GeneratorHealth } from '../probes/generator-probe.js';
+import type { ProbeSample } from '../probes/proc-probe.js';
+import { summarizeTarget } from '../probes/target-summary.js';
+import { decode, summarize } from '../record/histogram.js';
+import type { RecorderSnapshot } from '../record/recorder.js';
+import {
+  RESULT_SCHEMA,
+  type BenchResult,
+  type GeneratorSection,
+  type IntervalRow,
+  type Metrics,
+} from './result.js';
+
+/**
+ * Pure assembly of the result JSON from what the run recorded. Every derived number is
+ * computed here, in one place, from the merged snapshot.
+ */
+export interface BuildInput {
+  tool: { name: string; version: string };
+  scenario: Record<string, unknown>;
+  target: BenchResult['target'];
+  mode: 'open' | 'closed';
+  targetRps: number | null;
+  startedAtMs: number;
+  endedAtMs: number;
+  warmupMs: number;
+  /** Measured length: the scenario's duration, or less when interrupted. */
+  measuredMs: number;
+  interrupted: boolean;
+  env: Environment;
+  git: GitInfo;
+  snapshot: RecorderSnapshot;
+  health: GeneratorHealth[];
+  threads: number;
+  maxSendLagMs: number;
+  targetSamples: readonly ProbeSample[];
+}
+
+/** A generator whose event loop is blocked this long cannot keep any schedule. */
+export const MAX_EVENT_LOOP_DELAY_MS = 50;
+
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+export function buildResult(i: BuildInput): BenchResult {
+  const s = i.snapshot;
+  const c = s.counters;
+  const seconds = Math.max(i.measuredMs, 1) / 1000;
+  const lat = summarize(decode(s.histograms.latency));
+  const svc = summarize(decode(s.histograms.service_time));
+  const lag = summarize(decode(s.histograms.send_lag));
+  const target = summarizeTarget(
+    i.targetSamples,
+    s.measureStartMs,
+    s.measureStartMs + i.measuredMs,
+  );
+  const errorsTotal = c.errors + c.timeouts;
+  const metrics: Metrics = {
+    target_rps: i.targetRps,
+    rps: r3((c.ok + c.errors) / seconds),
+    requests_total: c.sent,
+    latency_p50_ms: lat.p50_ms,
+    latency_p90_ms: lat.p90_ms,
+    latency_p95_ms: lat.p95_ms,
+    latency_p99_ms: lat.p99_ms,
+    latency_p999_ms: lat.p999_ms,
+    latency_max_ms: lat.max_ms,
+    latency_mean_ms: lat.mean_ms,
+    errors_total: errorsTotal,
+    error_rate: c.sent ? r3((errorsTotal / c.sent) * 1e3) / 1e3 : 0,
+    timeouts_total: c.timeouts,
+    backpressure_total: c.backpressure_total,
+    ...target,
+  };
+  return {
+    schema: RESULT_SCHEMA,
+    tool: i.tool,
+    scenario: i.scenario,
+    target: i.target,
+    run: {
+      started_at: new Date(i.startedAtMs).toISOString(),
+      ended_at: new Date(i.endedAtMs).toISOString(),
+      duration_s: r3(i.measuredMs / 1000),
+      warmup_s: r3(i.warmupMs / 1000),
+      interrupted: i.interrupted,
+      mode: i.mode,
+    },
+    env: i.env,
+    git: i.git,
+    metrics,
+    counters: {
+      scheduled: c.scheduled,
+      sent: c.sent,
+      not_sent: c.not_sent,
+      ok: c.ok,
+      errors: c.errors,
+      timeouts: c.timeouts,
+      in_flight_at_end: c.in_flight_at_end,
+    },
+    warmup: {
+      scheduled: s.warmup.scheduled,
+      sent: s.warmup.sent,
+      ok: s.warmup.ok,
+      errors: s.warmup.errors,
+      timeouts: s.warmup.timeouts,
+    },
+    errors_by_class: s.errors_by_class,
+    backpressure_by_kind: s.backpressure_by_kind,
+    intervals: intervalRows(s, i.targetSamples),
+    histograms: { unit: 'us', ...s.histograms },
+    service_time: { p50_ms: svc.p50_ms, p99_ms: svc.p99_ms, max_ms: svc.max_ms },
+    generator: judgeGenerator(i, lag.p99_ms, lag.max_ms),
+  };
+}
+
+/** Saturation means the generator, not the target, failed to keep the schedule. */
+export function judgeGenerator(i: BuildInput, lagP99: number, lagMax: number): GeneratorSection {
+  const eld = Math.max(0, ...i.health.map((h) => h.event_loop_delay_p99_ms));
+  const reasons: string[] = [];
+  if (i.mode === 'open' && lagP99 > i.maxSendLagMs) {
+    reasons.push(
+      `send lag p99 ${lagP99} ms exceeds ${i.maxSendLagMs} ms: requests left later than scheduled`,
+    );
+  }
+  if (eld > MAX_EVENT_LOOP_DELAY_MS) {
+    reasons.push(`event-loop delay p99 ${eld} ms exceeds ${MAX_EVENT_LOOP_DELAY_MS} ms`);
+  }
+  return {
+    saturated: reasons.length > 0,
+    reasons,
+    send_lag_p99_ms: lagP99,
+    send_lag_max_ms: lagMax,
+    event_loop_delay_p99_ms: eld,
+    // CPU and RSS are process-wide; each shard measured the same process, so take the max.
+    cpu_pct: Math.max(0, ...i.health.map((h) => h.cpu_pct)),
+    rss_mb: Math.max(0, ...i.health.map((h) => h.rss_mb)),
+    threads: i.threads,
+  };
+}
+
+function intervalRows(s: RecorderSnapshot, samples: readonly ProbeSample[]): IntervalRow[] {
+  const last = s.intervals.reduce((m, iv) => Math.max(m, iv.t), -1);
+  const byT = new Map(s.intervals.map((iv) => [iv.t, iv]));
+  const probeByT = new Map<number, ProbeSample>();
+  for (const p of samples) {
+    const t = Math.floor((p.atMs - s.measureStartMs) / 1000);
+    if (t >= 0) probeByT.set(t, p);
+  }
+  const rows: IntervalRow[] = [];
+  for (let t = 0; t <= last; t++) {
+    const iv = byT.get(t);
+    const h = summarize(decode(iv?.latency ?? ''));
+    const p = probeByT.get(t);
+    rows.push({
+      t,
+      rps: (iv?.ok ?? 0) + (iv?.errors ?? 0),
+      sent: iv?.sent ?? 0,
+      ok: iv?.ok ?? 0,
+      errors: iv?.errors ?? 0,
+      timeouts: iv?.timeouts ?? 0,
+      backpressure: iv?.backpressure ?? 0,
+      in_flight_max: iv?.in_flight_max ?? 0,
+      p50_ms: h.p50_ms,
+      p90_ms: h.p90_ms,
+      p99_ms: h.p99_ms,
+      max_ms: h.max_ms,
+      mean_ms: h.mean_ms,
+      ...(p ? { mem_mb: Math.round(p.memMb * 100) / 100 } : {}),
+      ...(p?.cpuPct !== undefined ? { cpu_pct: Math.round(p.cpuPct * 100) / 100 } : {}),
+    });
+  }
+  return rows;
+}

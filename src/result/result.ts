@@ -1,0 +1,90 @@
+import type { Environment, GitInfo } from '../env/environment.js';
+
+/** The result JSON (`bench-result/v1`), as published in schemas/bench-result.schema.json. */
+export const RESULT_SCHEMA = 'bench-result/v1';
+
+export interface Metrics {
+  target_rps: number | null;
+  rps: number;
+  requests_total: number;
+  latency_p50_ms: number;
+  latency_p90_ms: number;
+  latency_p95_ms: number;
+  latency_p99_ms: number;
+  latency_p999_ms: number;
+  latency_max_ms: number;
+  latency_mean_ms: number;
+  errors_total: number;
+  error_rate: number;
+  timeouts_total: number;
+  backpressure_total: number;
+  mem_mb?: number;
+  mem_growth_mb_per_min?: number;
+  cpu_pct?: number;
+  [extra: string]: number | null | undefined;
+}
+
+export interface IntervalRow {
+  t: number;
+  rps: number;
+  sent: number;
+  ok: number;
+  errors: number;
+  timeouts: number;
+  backpressure: number;
+  in_flight_max: number;
+  p50_ms: number;
+  p90_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  mean_ms: number;
+  mem_mb?: number;
+  cpu_pct?: number;
+}
+
+export interface GeneratorSection {
+  saturated: boolean;
+  reasons: string[];
+  send_lag_p99_ms: number;
+  send_lag_max_ms: number;
+  event_loop_delay_p99_ms: number;
+  cpu_pct: number;
+  rss_mb: number;
+  threads: number;
+}
+
+export interface BenchResult {
+  schema: typeof RESULT_SCHEMA;
+  tool: { name: string; version: string };
+  scenario: Record<string, unknown>;
+  target: { url: string; kind: string; pid?: number };
+  run: {
+    started_at: string;
+    ended_at: string;
+    duration_s: number;
+    warmup_s: number;
+    interrupted: boolean;
+    mode: 'open' | 'closed';
+    exit_code?: number;
+  };
+  env: Environment;
+  git: GitInfo;
+  metrics: Metrics;
+  counters: {
+    scheduled: number;
+    sent: number;
+    not_sent: number;
+    ok: number;
+    errors: number;
+    timeouts: number;
+    in_flight_at_end: number;
+  };
+  warmup: { scheduled: number; sent: number; ok: number; errors: number; timeouts: number };
+  errors_by_class: Record<string, number>;
+  backpressure_by_kind: Record<string, number>;
+  intervals: IntervalRow[];
+  histograms: { unit: 'us'; latency: string; service_time: string; send_lag: string };
+  service_time: { p50_ms: number; p99_ms: number; max_ms: number };
+  generator: GeneratorSection;
+  samples?: Record<string, number[]>;
+}

@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import { ExitCode } from '../errors.js';
+import { collectEnvironment, collectGit } from '../env/environment.js';
+import { runShards } from '../driver/threads.js';
+import type { ShardPlan } from '../driver/shard.js';
+import { PidProbe } from '../probes/proc-probe.js';
+import { mergeSnapshots } from '../record/merge.js';
+import { decode, toHgrm } from '../record/histogram.js';
+import { buildResult } from '../result/build.js';
+import type { BenchResult } from '../result/result.js';
+import { Progress, summaryTable } from '../report/console.js';
+import type { Scenario } from '../scenario/scenario.js';
+import { DECIDE_PATH } from '../targets/builtin-router/http-server.js';
+import { spawnRouter, type RouterProcess } from '../targets/builtin-router/spawn.js';
+import type { TransportConfig } from '../transports/create.js';
+import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
+import { redactHeaders, redactUrl } from '../util/redact.js';
+import { toolInfo } from '../util/tool-info.js';
+import { wallClock } from '../util/wake-scheduler.js';
+
+/**
+ * One bench run end to end: start the built-in target if asked, connect, run the shards at
+ * a common start, probe the target, merge, judge the generator, write the result. The only
+ * module that touches files, processes and signals for a run; the pieces it calls are pure
+ * or single-purpose.
+ */
+export interface BenchIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  quiet: boolean;
+}
+
+export interface BenchOutcome {
+  result: BenchResult;
+  exitCode: number;
+}
+
+export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> {
+  for (const path of [s.out, s.saveBaseline, s.hgrm]) if (path) await assertWritable(path);
+  const envP = collectEnvironment();
+  const gitP = collectGit();
+  let router: RouterProcess | undefined;
+  let probe: PidProbe | undefined;
+  let url = s.target;
+  if (s.builtin) {
+    router = await spawnRouter(s.builtin);
+    url = `${router.httpUrl}${DECIDE_PATH}`;
+    probe = new PidProbe(router.pid);
+  }
+  let interruptedAtMs: number | undefined;
+  let stopShards: (() => void) | undefined;
+  const onSigint = (): void => {
+    if (interruptedAtMs !== undefined) process.exit(ExitCode.interrupted); // second Ctrl-C
+    interruptedAtMs = wallClock.now();
+    io.stderr.write('\ninterrupted: stopping, writing a partial result (Ctrl-C again to abort)\n');
+    stopShards?.();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    const runId = randomBytes(4).toString('hex');
+    const plans = makePlans(s, url, runId);
+    const shards = runShards(plans);
+    stopShards = () => shards.stop();
+    if (interruptedAtMs !== undefined) shards.stop();
+    const startMs = await shards.started;
+    probe?.start();
+    const total = s.warmupMs + s.durationMs;
+    const progress = new Progress(io.stderr, shards.live, startMs, s.warmupMs, total, io.quiet);
+    progress.start();
+    const results = await shards.results.finally(() => progress.stop());
+    await probe?.stop();
+    const endedAtMs = wallClock.now();
+    const interrupted = interruptedAtMs !== undefined;
+    const measureStartMs = startMs + s.warmupMs;
+    const measuredMs = interrupted
+      ? Math.min(s.durationMs, Math.max(0, interruptedAtMs! - measureStartMs))
+      : s.durationMs;
+    const result = buildResult({
+      tool: toolInfo('bench-router'),
+      scenario: scenarioEcho(s),
+      target: router
+        ? { url: redactUrl(url), kind: 'builtin-http', pid: router.pid }
+        : { url: redactUrl(url), kind: 'http' },
+      mode: s.rate !== undefined ? 'open' : 'closed',
+      targetRps: s.rate ?? null,
+      startedAtMs: startMs,
+      endedAtMs,
+      warmupMs: s.warmupMs,
+      measuredMs,
+      interrupted,
+      env: await envP,
+      git: await gitP,
+      snapshot: mergeSnapshots(results.map((r) => r.snapshot)),
+      health: results.map((r) => r.health),
+      threads: s.threads,
+      maxSendLagMs: s.maxSendLagMs,
+      targetSamples: probe?.samples ?? [],
+    });
+    const exitCode = interrupted
+      ? ExitCode.interrupted
+      : result.generator.saturated
+        ? ExitCode.invalidRun
+        : ExitCode.ok;
+    await writeOutputs(s, result, exitCode, io);
+    return { result, exitCode };
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await router?.stop();
+  }
+}
+
+function makePlans(s: Scenario, url: string, runId: string): ShardPlan[] {
+  const transport: TransportConfig = {
+    kind: 'http',
+    url,
+    method: s.method,
+    headers: s.headers,
+    body: s.body,
+    tenants: s.tenants,
+    connections: Math.max(1, Math.ceil(s.connections / s.threads)),
+    timeoutMs: s.timeoutMs,
+    replyCheck: { enabled: s.replyCheck, overloadCodes: s.overloadCodes },
+    tls: s.tls,
+    runId,
+    shard: 0,
+  };
+  return Array.from({ length: s.threads }, (_, index) => ({
+    transport: { ...transport, shard: index },
+    rate: s.rate,
+    arrival: s.arrival,
+    seed: s.seed,
+    share: { index, count: s.threads },
+    concurrency: s.concurrency !== undefined ? shareOf(s.concurrency, index, s.threads) : undefined,
+    warmupMs: s.warmupMs,
+    durationMs: s.durationMs,
+    maxInFlight: shareOf(s.maxInFlight, index, s.threads),
+    timeoutMs: s.timeoutMs,
+  }));
+}
+
+/** Splits an integer budget over n shares, differing by at most one, none below one. */
+export function shareOf(total: number, index: number, n: number): number {
+  return Math.max(1, Math.floor(total / n) + (index < total % n ? 1 : 0));
+}
+
+async function writeOutputs(
+  s: Scenario,
+  r: BenchResult,
+  exitCode: number,
+  io: BenchIo,
+): Promise<void> {
+  r.run.exit_code = exitCode;
+  const json = `${JSON.stringify(r, null, 2)}\n`;
+  await writeFileAtomic(s.out, json);
+  if (!io.quiet) io.stdout.write(`\n${summaryTable(r)}\n\nresult written to ${s.out}\n`);
+  if (s.hgrm) {
+    await writeFileAtomic(s.hgrm, toHgrm(decode(r.histograms.latency)));
+    if (!io.quiet) io.stdout.write(`percentile spectrum written to ${s.hgrm}\n`);
+  }
+  if (s.saveBaseline) {
+    if (exitCode !== ExitCode.ok) {
+      const why = r.run.interrupted ? 'the run was interrupted' : 'the generator saturated';
+      io.stderr.write(`baseline NOT saved to ${s.saveBaseline}: ${why}\n`);
+    } else {
+      await writeFileAtomic(s.saveBaseline, json);
+      if (!io.quiet) io.stdout.write(`baseline saved to ${s.saveBaseline}\n`);
+    }
+  }
+}
+
+/** The scenario as run, for the result: credentials redacted, the body template left out. */
+function scenarioEcho(s: Scenario): Record<string, unknown> {
+  return {
+    name: s.name,
+    target: redactUrl(s.target),
+    rate: s.rate ?? null,
+    concurrency: s.concurrency ?? null,
+    arrival: s.arrival,
+    duration_ms: s.durationMs,
+    warmup_ms: s.warmupMs,
+    connections: s.connections,
+    max_in_flight: s.maxInFlight,
+    timeout_ms: s.timeoutMs,
+    method: s.method,
+    headers: redactHeaders(s.headers),
+    has_body: s.body !== undefined,
+    tenants: s.tenants.length,
+    threads: s.threads,
+    reply_check: s.replyCheck,
+    overload_codes: s.overloadCodes,
+    seed: s.seed,
+    ...(s.builtin ? { builtin: s.builtin } : {}),
+  };
+}

@@ -1,0 +1,133 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ToolError, oneLine } from '../errors.js';
+import { knobsFromFields } from '../targets/builtin-router/knob-args.js';
+import { parseDuration } from '../util/duration.js';
+import { validateOrThrow } from '../util/schema.js';
+import { DECIDE_TEMPLATE, DEFAULT_TENANTS, type Scenario, type ScenarioFile } from './scenario.js';
+
+/**
+ * File, then flags, then defaults: each field is validated where it came from (the file
+ * against the published schema, naming the field; flags by name), so an error says exactly
+ * what to fix.
+ */
+export async function readScenarioFile(path: string): Promise<ScenarioFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ToolError(
+      'E_SCENARIO_READ',
+      `scenario ${path}: ${code === 'ENOENT' ? 'file not found' : oneLine(e)}`,
+    );
+  }
+  let data: unknown;
+  try {
+    data = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+  } catch (e) {
+    throw new ToolError(
+      'E_SCENARIO_PARSE',
+      `scenario ${path}: malformed ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'}: ${oneLine(e)}`,
+    );
+  }
+  validateOrThrow('scenario.schema.json', data, `scenario ${path}`, 'E_SCENARIO_INVALID');
+  const file = data as ScenarioFile;
+  if (file.body_file) file.body_file = resolvePath(dirname(path), file.body_file);
+  return file;
+}
+
+/** Flags that were given, already named as scenario fields (snake_case). */
+export type ScenarioOverrides = ScenarioFile & { body_at?: string };
+
+export async function resolveScenario(
+  file: ScenarioFile,
+  flags: ScenarioOverrides,
+): Promise<Scenario> {
+  validateOrThrow(
+    'scenario.schema.json',
+    stripUndefined({ ...flags, body_at: undefined }),
+    'option',
+    'E_USAGE',
+  );
+  const m: ScenarioOverrides = { ...file, ...stripUndefined(flags) };
+  if (flags.builtin || file.builtin)
+    m.builtin = { ...file.builtin, ...stripUndefined(flags.builtin ?? {}) };
+  if (!m.target)
+    throw new ToolError(
+      'E_USAGE',
+      'missing target: give --target URL|builtin or "target" in the scenario',
+    );
+  if (m.rate === undefined && m.concurrency === undefined) {
+    throw new ToolError(
+      'E_USAGE',
+      'missing rate: give --rate N (open loop) or --concurrency N (closed loop)',
+    );
+  }
+  if (m.rate !== undefined && m.concurrency !== undefined) {
+    throw new ToolError(
+      'E_USAGE',
+      '--rate and --concurrency exclude each other (open or closed loop)',
+    );
+  }
+  const isBuiltin = m.target === 'builtin';
+  if (!isBuiltin && !/^https?:\/\//i.test(m.target)) {
+    throw new ToolError(
+      'E_USAGE',
+      `--target: "${m.target.split('@').pop()}" must be http://, https:// or builtin`,
+    );
+  }
+  let body = m.body;
+  // `--body @file` reads the file; the latest source wins between body and body_file.
+  const bodyFile = flags.body !== undefined ? undefined : (flags.body_at ?? m.body_file);
+  if (flags.body_at) body = undefined;
+  if (bodyFile !== undefined && body === undefined) body = await readBody(bodyFile);
+  if (isBuiltin && body === undefined) body = DECIDE_TEMPLATE;
+  const durationMs = parseDuration(m.duration ?? '30s', 'duration');
+  if (durationMs <= 0) throw new ToolError('E_USAGE', 'duration: must be longer than 0');
+  const timeoutMs = parseDuration(m.timeout ?? '10s', 'timeout');
+  if (timeoutMs <= 0) throw new ToolError('E_USAGE', 'timeout: must be longer than 0');
+  return {
+    name: m.name ?? (isBuiltin ? 'builtin-router-http' : 'http'),
+    target: m.target,
+    builtin: isBuiltin ? knobsFromFields(m.builtin ?? {}) : undefined,
+    rate: m.rate,
+    concurrency: m.concurrency,
+    durationMs,
+    warmupMs: parseDuration(m.warmup ?? '5s', 'warmup'),
+    arrival: m.arrival ?? 'constant',
+    connections: m.connections ?? 32,
+    maxInFlight: m.max_in_flight ?? 10_000,
+    timeoutMs,
+    method: m.method ?? (body !== undefined ? 'POST' : 'GET'),
+    headers: m.headers ?? {},
+    body,
+    tenants: m.tenants ?? DEFAULT_TENANTS,
+    threads: m.threads ?? 1,
+    replyCheck: m.reply_check ?? isBuiltin,
+    overloadCodes: m.overload_codes ?? ['overloaded'],
+    tls: m.tls ?? {},
+    maxSendLagMs: parseDuration(m.max_send_lag ?? '10ms', 'max_send_lag'),
+    seed: m.seed ?? 1,
+    out: m.out ?? 'reports/run.json',
+    saveBaseline: m.save_baseline,
+    hgrm: m.hgrm,
+  };
+}
+
+async function readBody(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ToolError(
+      'E_INPUT_READ',
+      `body file ${path}: ${code === 'ENOENT' ? 'file not found' : oneLine(e)}`,
+    );
+  }
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

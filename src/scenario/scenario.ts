@@ -1,0 +1,66 @@
+import type { Arrival } from '../schedule/arrivals.js';
+import type { RouterKnobs } from '../targets/builtin-router/knobs.js';
+
+/** The scenario file's shape (snake_case, as published in schemas/scenario.schema.json). */
+export interface ScenarioFile {
+  name?: string;
+  description?: string;
+  target?: string;
+  transport?: 'http';
+  rate?: number;
+  duration?: string | number;
+  warmup?: string | number;
+  arrival?: Arrival;
+  connections?: number;
+  max_in_flight?: number;
+  timeout?: string | number;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  body_file?: string;
+  tenants?: string[];
+  concurrency?: number;
+  threads?: number;
+  reply_check?: boolean;
+  overload_codes?: string[];
+  tls?: { ca?: string; cert?: string; key?: string; insecure?: boolean };
+  max_send_lag?: string | number;
+  seed?: number;
+  out?: string;
+  save_baseline?: string;
+  hgrm?: string;
+  builtin?: import('../targets/builtin-router/knob-args.js').KnobFields;
+}
+
+/** A scenario after merging file, flags and defaults: every field settled, times in ms. */
+export interface Scenario {
+  name: string;
+  target: string;
+  builtin: RouterKnobs | undefined;
+  rate: number | undefined;
+  concurrency: number | undefined;
+  durationMs: number;
+  warmupMs: number;
+  arrival: Arrival;
+  connections: number;
+  maxInFlight: number;
+  timeoutMs: number;
+  method: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+  tenants: string[];
+  threads: number;
+  replyCheck: boolean;
+  overloadCodes: string[];
+  tls: { ca?: string; cert?: string; key?: string; insecure?: boolean };
+  maxSendLagMs: number;
+  seed: number;
+  out: string;
+  saveBaseline: string | undefined;
+  hgrm: string | undefined;
+}
+
+export const DECIDE_TEMPLATE =
+  '{"version":"1","request_id":"{{request_id}}","tenant_id":"{{tenant}}","task":{"type":"route.decide","payload":{"seq":{{seq}},"sent_at_ms":{{timestamp_ms}}}}}';
+
+export const DEFAULT_TENANTS = ['tenant-a', 'tenant-b', 'tenant-c', 'tenant-d'];

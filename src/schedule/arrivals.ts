@@ -1,0 +1,77 @@
+/**
+ * Intended send times, independent of responses (open loop). Pure: no clock, no I/O.
+ * A schedule can be split into disjoint shares (threads, later agents) whose union is the
+ * whole: a constant schedule by interleaving (share k of n takes every n-th slot), a Poisson
+ * schedule by independent Poisson streams at rate/n (the superposition of Poisson processes
+ * is Poisson at the summed rate).
+ */
+export type Arrival = 'constant' | 'poisson';
+
+export interface ScheduleSpec {
+  arrival: Arrival;
+  /** Total offered rate in requests per second across all shares. */
+  rate: number;
+  /** Epoch ms of the first slot. */
+  startMs: number;
+  /** Length of the schedule (warm-up plus measurement) in ms. */
+  lengthMs: number;
+  seed: number;
+  share?: { index: number; count: number };
+}
+
+export interface Schedule {
+  /** Intended time (epoch ms) of the next slot, or undefined when the schedule is over. */
+  next(): number | undefined;
+  /** Number of slots handed out so far. */
+  readonly issued: number;
+}
+
+export function createSchedule(spec: ScheduleSpec): Schedule {
+  if (!(spec.rate > 0)) throw new RangeError('rate must be > 0');
+  const share = spec.share ?? { index: 0, count: 1 };
+  const endMs = spec.startMs + spec.lengthMs;
+  if (spec.arrival === 'constant') {
+    const intervalMs = 1000 / spec.rate;
+    let slot = share.index;
+    let issued = 0;
+    return {
+      next() {
+        // Multiply rather than accumulate so float error does not drift over long runs.
+        const t = spec.startMs + slot * intervalMs;
+        if (t >= endMs) return undefined;
+        slot += share.count;
+        issued++;
+        return t;
+      },
+      get issued() {
+        return issued;
+      },
+    };
+  }
+  const rng = mulberry32(spec.seed * 7919 + share.index);
+  const meanGapMs = (1000 * share.count) / spec.rate;
+  let t = spec.startMs;
+  let issued = 0;
+  return {
+    next() {
+      t += -Math.log(1 - rng()) * meanGapMs;
+      if (t >= endMs) return undefined;
+      issued++;
+      return t;
+    },
+    get issued() {
+      return issued;
+    },
+  };
+}
+
+/** Small, fast, seedable PRNG so Poisson schedules are reproducible from the result's seed. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(a ^ (a >>> 15), 1 | a);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,141 @@
+import { mulberry32 } from '../../schedule/arrivals.js';
+import { TimerQueue } from '../../util/timer-queue.js';
+import type { Clock } from '../../util/wake-scheduler.js';
+import type { RouterKnobs } from './knobs.js';
+
+/**
+ * A queueing model with a real capacity: `workers` servers, each busy for a sampled service
+ * time per request, a bounded wait queue, injected errors, stalls and a leak. Capacity is
+ * workers / mean service time, which is what the capacity sweep is checked against.
+ */
+export type ServiceOutcome = 'ok' | 'error' | 'overloaded';
+
+export interface ServiceStats {
+  inService: number;
+  queued: number;
+  served: number;
+  rejected: number;
+  errors: number;
+  retainedBytes: number;
+}
+
+export class ServiceModel {
+  private readonly timers: TimerQueue;
+  private readonly rng: () => number;
+  private readonly waiting: ((o: ServiceOutcome) => void)[] = [];
+  private waitHead = 0;
+  private readonly retained: Buffer[] = [];
+  private stallTimer: NodeJS.Timeout | undefined;
+  readonly stats: ServiceStats = {
+    inService: 0,
+    queued: 0,
+    served: 0,
+    rejected: 0,
+    errors: 0,
+    retainedBytes: 0,
+  };
+
+  constructor(
+    private readonly k: RouterKnobs,
+    private readonly clock: Clock,
+  ) {
+    this.timers = new TimerQueue(clock);
+    this.rng = mulberry32(k.seed);
+  }
+
+  submit(done: (o: ServiceOutcome) => void): void {
+    if (this.k.memGrowthBytes > 0) {
+      // alloc (not allocUnsafe) touches the pages, so the leak shows in RSS at once.
+      this.retained.push(Buffer.alloc(this.k.memGrowthBytes, 1));
+      this.stats.retainedBytes += this.k.memGrowthBytes;
+    }
+    if (this.k.workers === 0 || this.stats.inService < this.k.workers) {
+      this.serve(done);
+      return;
+    }
+    if (this.stats.queued >= this.k.queueLimit) {
+      this.stats.rejected++;
+      done('overloaded');
+      return;
+    }
+    this.stats.queued++;
+    this.waiting.push(done);
+  }
+
+  private serve(done: (o: ServiceOutcome) => void): void {
+    this.stats.inService++;
+    const finish = (): void => {
+      this.stats.inService--;
+      this.stats.served++;
+      const failed = this.k.errorRate > 0 && this.rng() < this.k.errorRate;
+      if (failed) this.stats.errors++;
+      done(failed ? 'error' : 'ok');
+      this.next();
+    };
+    const ms = this.sampleServiceMs();
+    if (ms <= 0) queueMicrotask(finish);
+    else this.timers.add(this.clock.now() + ms, finish);
+  }
+
+  private next(): void {
+    while (
+      this.waitHead < this.waiting.length &&
+      (this.k.workers === 0 || this.stats.inService < this.k.workers)
+    ) {
+      const fn = this.waiting[this.waitHead]!;
+      this.waiting[this.waitHead++] = undefined as never;
+      this.stats.queued--;
+      this.serve(fn);
+    }
+    if (this.waitHead > 1024 && this.waitHead * 2 > this.waiting.length) {
+      this.waiting.splice(0, this.waitHead);
+      this.waitHead = 0;
+    }
+  }
+
+  sampleServiceMs(): number {
+    const mean = this.k.serviceTimeMs;
+    if (mean <= 0) return 0;
+    switch (this.k.serviceDist) {
+      case 'fixed':
+        return mean;
+      case 'uniform':
+        return mean * (0.5 + this.rng());
+      case 'exp':
+        return -Math.log(1 - this.rng()) * mean;
+      case 'lognormal': {
+        // sigma 0.5, mu chosen so the mean is `mean`.
+        const sigma = 0.5;
+        const z = Math.sqrt(-2 * Math.log(1 - this.rng())) * Math.cos(2 * Math.PI * this.rng());
+        return mean * Math.exp(sigma * z - (sigma * sigma) / 2);
+      }
+    }
+  }
+
+  /** Periodic stalls block the whole event loop, like a stop-the-world pause. */
+  startStalls(originMs: number): void {
+    const { stallEveryMs: every, stallForMs: length } = this.k;
+    if (every <= 0 || length <= 0) return;
+    const arm = (): void => {
+      const now = this.clock.now();
+      const nextStart = originMs + Math.ceil((now - originMs) / every) * every;
+      this.stallTimer = setTimeout(
+        () => {
+          const end = nextStart + length;
+          while (this.clock.now() < end) {
+            /* blocked on purpose */
+          }
+          arm();
+        },
+        Math.max(0, nextStart - now),
+      );
+      this.stallTimer.unref();
+    };
+    arm();
+  }
+
+  close(): void {
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.timers.clear();
+  }
+}

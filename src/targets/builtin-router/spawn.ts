@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { ToolError } from '../../errors.js';
+import type { RouterKnobs } from './knobs.js';
+import { knobsToArgs } from './knob-args.js';
+
+/**
+ * Starts the reference router in its own process, so its CPU and memory are the target's,
+ * not the generator's, and can be probed by pid.
+ */
+export interface RouterProcess {
+  pid: number;
+  httpUrl: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export function routerEntry(): string {
+  const here = fileURLToPath(new URL('../../cli/builtin-router.js', import.meta.url));
+  // Under the test runner this module is TypeScript source; the child runs the build.
+  return existsSync(here) ? here : here.replace(/([\\/])src([\\/])/, '$1dist$2');
+}
+
+export async function spawnRouter(
+  knobs: Partial<RouterKnobs>,
+  startTimeoutMs = 10_000,
+): Promise<RouterProcess> {
+  const child = spawn(process.execPath, [routerEntry(), '--port', '0', ...knobsToArgs(knobs)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const lines = createInterface({ input: child.stdout! });
+  const ready = await new Promise<{ http: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('did not start in time')), startTimeoutMs);
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(line) as { http: string });
+      } catch {
+        reject(new Error(`unexpected output: ${line}`));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with code ${code}: ${stderr.trim().split('\n').pop() ?? ''}`));
+    });
+  }).catch((e: Error) => {
+    child.kill('SIGKILL');
+    throw new ToolError('E_TARGET_START', `built-in router: ${e.message}`);
+  });
+  return {
+    pid: child.pid!,
+    httpUrl: ready.http,
+    child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
