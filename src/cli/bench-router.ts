@@ -110,6 +110,7 @@ runCli('bench-router', async () => {
       type: 'number',
       describe: 'built-in router: bytes leaked per request',
     })
+    .parserConfiguration({ 'camel-case-expansion': false })
     .strict()
     .version(false)
     .fail(usageFail)

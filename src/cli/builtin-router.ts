@@ -48,6 +48,7 @@ runCli('builtin-router', async () => {
       default: 0,
     })
     .option('seed', { type: 'number', default: 1 })
+    .parserConfiguration({ 'camel-case-expansion': false })
     .strict()
     .fail(usageFail)
     .parse();

@@ -90,5 +90,7 @@ function runInline(plan: ShardPlan): ShardSet {
   const shard = new Shard(plan);
   const started = shard.prepare().then(() => wallClock.now() + START_LEAD_MS);
   const results = started.then((startMs) => shard.run(startMs)).then((r) => [r]);
+  // The caller awaits `started` first; a failed start must not also surface as unhandled.
+  results.catch(() => undefined);
   return { started, results, live: () => shard.live(), stop: () => shard.stop() };
 }

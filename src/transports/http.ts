@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { Pool, type Dispatcher } from 'undici';
 import { ToolError, oneLine } from '../errors.js';
 import { OK, type Outcome } from '../record/recorder.js';
@@ -89,24 +91,31 @@ export class HttpTransport implements Transport {
       connectTimeout: Math.min(this.cfg.timeoutMs, 10_000),
       connect,
     });
-    // Preflight: one real request proves the target answers before the run starts.
-    const outcome = await new Promise<Outcome | Error>((resolve) => {
-      this.dispatch(-1, resolve, (e) => resolve(e));
-    });
-    if (outcome instanceof Error) {
+    // Preflight: a TCP (and TLS) connection proves the target is there before the run,
+    // without sending it a request that would not be counted.
+    const u = new URL(this.origin);
+    const port = Number(u.port) || (u.protocol === 'https:' ? 443 : 80);
+    try {
+      await connectOnce(
+        u.hostname.replace(/^\[|\]$/g, ''),
+        port,
+        u.protocol === 'https:',
+        {
+          ...connect,
+          servername: u.hostname,
+        },
+        Math.min(this.cfg.timeoutMs, 10_000),
+      );
+    } catch (e) {
       await this.close();
       throw new ToolError(
         'E_TARGET_UNREACHABLE',
-        `target ${redactUrl(this.cfg.url)} is unreachable: ${describeNetErr(outcome)}`,
+        `target ${redactUrl(this.cfg.url)} is unreachable: ${describeNetErr(e as Error)}`,
       );
     }
   }
 
   send(seq: number, done: Done): () => void {
-    return this.dispatch(seq, done, (e) => done(classifyNetworkError(e)));
-  }
-
-  private dispatch(seq: number, done: Done, fail: (e: Error) => void): () => void {
     const pool = this.pool!;
     const ctx = this.ctx;
     ctx.seq = seq;
@@ -138,7 +147,7 @@ export class HttpTransport implements Transport {
         done(classifyReply(Buffer.concat(chunks).toString('utf8'), check));
       },
       onResponseError(_c, e) {
-        if (!aborted) fail(e);
+        if (!aborted) done(classifyNetworkError(e));
       },
     };
     pool.dispatch(
@@ -158,10 +167,39 @@ export class HttpTransport implements Transport {
   }
 }
 
+function connectOnce(
+  host: string,
+  port: number,
+  secure: boolean,
+  opts: Record<string, unknown>,
+  timeoutMs: number,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const sock = secure
+      ? tlsConnect({ host, port, ...opts }, () => done())
+      : netConnect({ host, port }, () => done());
+    const timer = setTimeout(
+      () => fail(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })),
+      timeoutMs,
+    );
+    function done(): void {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve();
+    }
+    function fail(e: Error): void {
+      clearTimeout(timer);
+      sock.destroy();
+      reject(e);
+    }
+    sock.once('error', fail);
+  });
+}
+
 function describeNetErr(e: Error): string {
   const code = (e as { code?: string }).code;
   if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code === 'ENOTFOUND') return 'host not found';
-  if (code?.startsWith('UND_ERR_') && code.includes('TIMEOUT')) return 'timed out';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
+  if (code === 'ETIMEDOUT') return 'connection timed out';
   return oneLine(e);
 }

@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { BenchResult } from '../../src/result/result.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BENCH = join(ROOT, 'dist/cli/bench-router.js');
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a built CLI as a user would, bounded in time. */
+export function runCli(
+  args: string[],
+  opts: { timeoutMs?: number; onSpawn?: (c: ChildProcess) => void; cwd?: string } = {},
+): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BENCH, ...args], {
+      cwd: opts.cwd ?? ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const kill = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    opts.onSpawn?.(child);
+    child.on('close', (code) => {
+      clearTimeout(kill);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'perfkit-'));
+}
+
+export function readResult(path: string): BenchResult {
+  return JSON.parse(readFileSync(path, 'utf8')) as BenchResult;
+}
+
+const addFormats = addFormatsModule as unknown as (a: Ajv) => Ajv;
+const ajv = addFormats(new Ajv({ strict: false }));
+const validate = ajv.compile(
+  JSON.parse(readFileSync(join(ROOT, 'schemas/bench-result.schema.json'), 'utf8')) as object,
+);
+
+export function schemaErrors(data: unknown): string {
+  return validate(data) ? '' : ajv.errorsText(validate.errors);
+}
+
+/** The counters of a result must add up, whatever happened during the run. */
+export function expectCountersAddUp(r: BenchResult): void {
+  const c = r.counters;
+  if (c.scheduled !== c.sent + c.not_sent)
+    throw new Error(`scheduled ${c.scheduled} != sent ${c.sent} + not sent ${c.not_sent}`);
+  const ended = c.ok + c.errors + c.timeouts + c.in_flight_at_end;
+  if (c.sent !== ended) throw new Error(`sent ${c.sent} != ok+errors+timeouts+in flight ${ended}`);
+}

@@ -1,0 +1,119 @@
+import { writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, tmp } from '../helpers/cli.js';
+
+/** A bad-input failure is exactly one line on stderr, no stack trace, exit 2. */
+function expectOneLineError(r: { code: number | null; stderr: string }, pattern: RegExp): void {
+  expect(r.code).toBe(2);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^bench-router: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+describe('bad input', () => {
+  it('unknown flag', async () => {
+    expectOneLineError(
+      await runCli(['--target', 'builtin', '--rate', '1', '--bogus-flag', '1']),
+      /Unknown argument: bogus-flag/,
+    );
+  });
+
+  it('bad duration', async () => {
+    expectOneLineError(
+      await runCli(['--target', 'builtin', '--rate', '1', '--duration', 'ten']),
+      /duration.*not a (valid )?duration/,
+    );
+  });
+
+  it('missing scenario file', async () => {
+    expectOneLineError(
+      await runCli(['--scenario', '/nonexistent/s.json']),
+      /scenario .*file not found/,
+    );
+  });
+
+  it('malformed scenario JSON', async () => {
+    const f = join(tmp(), 's.json');
+    writeFileSync(f, '{"target": "builtin", "rate": 10,');
+    expectOneLineError(await runCli(['--scenario', f]), /malformed JSON/);
+  });
+
+  it('schema violation names the field', async () => {
+    const f = join(tmp(), 's.json');
+    writeFileSync(f, JSON.stringify({ target: 'builtin', rate: -5 }));
+    expectOneLineError(await runCli(['--scenario', f]), /rate must be > 0/);
+    writeFileSync(f, JSON.stringify({ target: 'builtin', rate: 5, builtin: { workers: 'many' } }));
+    expectOneLineError(await runCli(['--scenario', f]), /builtin\.workers must be integer/);
+    writeFileSync(f, JSON.stringify({ target: 'builtin', rate: 5, rat: 1 }));
+    expectOneLineError(await runCli(['--scenario', f]), /unknown field "rat"/);
+  });
+
+  it('unreachable target is found before the run', async () => {
+    const port = await closedPort();
+    const out = join(tmp(), 'run.json');
+    const r = await runCli([
+      '--target',
+      `http://user:hunter22@127.0.0.1:${port}/x`,
+      '--rate',
+      '10',
+      '--duration',
+      '1s',
+      '--out',
+      out,
+    ]);
+    expectOneLineError(r, /unreachable: connection refused/);
+    expect(r.stderr).not.toContain('hunter22');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('unwritable output path', async () => {
+    const f = join(tmp(), 'a-file');
+    writeFileSync(f, 'x');
+    expectOneLineError(
+      await runCli([
+        '--target',
+        'builtin',
+        '--rate',
+        '10',
+        '--duration',
+        '1s',
+        '--out',
+        join(f, 'run.json'),
+      ]),
+      /cannot write .*run\.json/,
+    );
+  });
+
+  it('missing rate, and a non-http target', async () => {
+    expectOneLineError(await runCli(['--target', 'builtin']), /missing rate/);
+    expectOneLineError(
+      await runCli(['--target', 'ftp://127.0.0.1/x', '--rate', '1']),
+      /must be http/,
+    );
+  });
+
+  it('a scenario file works and flags override it', async () => {
+    const dir = tmp();
+    const f = join(dir, 's.yaml');
+    writeFileSync(f, `target: builtin\nrate: 50\nduration: 5m\nwarmup: 0s\nname: from-file\n`);
+    const out = join(dir, 'run.json');
+    const r = await runCli(['--scenario', f, '--duration', '1s', '--out', out, '--quiet']);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(readFileSync(out, 'utf8'));
+    expect(res.scenario.name).toBe('from-file');
+    expect(res.run.duration_s).toBe(1);
+    expect(res.metrics.requests_total).toBe(50);
+  });
+});

@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { expectCountersAddUp, readResult, runCli, tmp } from '../helpers/cli.js';
+
+/**
+ * A target that freezes for S ms every P ms. Requests intended during a freeze wait until it
+ * ends, so a fraction f = S/P of all requests have latency uniform on (0, S]. The true
+ * percentile q (above 1 - f) is S * (1 - (1 - q) / f). A closed-loop tool that measures from
+ * the actual send would report almost nothing of this.
+ */
+function truePercentile(q: number, stallMs: number, periodMs: number): number {
+  const f = stallMs / periodMs;
+  return stallMs * (1 - (1 - q) / f);
+}
+
+describe('coordinated omission', () => {
+  it('reports p99 and p99.9 within 5% of the true values for a stalling target', async () => {
+    const out = join(tmp(), 'run.json');
+    const r = await runCli([
+      '--target',
+      'builtin',
+      '--rate',
+      '1000',
+      '--duration',
+      '6s',
+      '--warmup',
+      '1s',
+      '--out',
+      out,
+      '--quiet',
+      '--builtin-workers',
+      '0',
+      '--builtin-service-time',
+      '0ms',
+      '--builtin-stall-every',
+      '2s',
+      '--builtin-stall-for',
+      '200ms',
+    ]);
+    expect(r.code).toBe(0);
+    const res = readResult(out);
+    expectCountersAddUp(res);
+    const p99 = truePercentile(0.99, 200, 2000); // 180 ms
+    const p999 = truePercentile(0.999, 200, 2000); // 198 ms
+    expect(res.metrics.latency_p99_ms).toBeGreaterThan(p99 * 0.95);
+    expect(res.metrics.latency_p99_ms).toBeLessThan(p99 * 1.05);
+    expect(res.metrics.latency_p999_ms).toBeGreaterThan(p999 * 0.95);
+    expect(res.metrics.latency_p999_ms).toBeLessThan(p999 * 1.05);
+    // The stall shows in the time series, not only in the percentiles.
+    expect(Math.max(...res.intervals.map((i) => i.max_ms))).toBeGreaterThan(180);
+    expect(res.metrics.latency_p50_ms).toBeLessThan(10);
+  });
+});
