@@ -3,7 +3,7 @@ import { connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Pool, type Dispatcher } from 'undici';
 import { ToolError, oneLine } from '../errors.js';
-import { OK, type Outcome } from '../record/recorder.js';
+import { OK } from '../record/recorder.js';
 import { redactUrl } from '../util/redact.js';
 import {
   classifyHttpStatus,
