@@ -49,6 +49,8 @@ export class InFlightTable {
   private end(entry: Entry, outcome: Outcome): void {
     if (entry.ended) return; // a late answer after its timeout was already counted
     entry.ended = true;
+    // Drop the transport's request graph now; the entry itself waits for the next sweep.
+    entry.cancel = undefined;
     this.count--;
     this.recorder.completed(entry.intendedMs, entry.sentMs, this.clock.now(), outcome);
     this.onSlotFree();

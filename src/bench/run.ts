@@ -1,0 +1,241 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: speed and rate accuracy of the HTTP open-loop driver, measured side by
+ * side with a peer in the same run, on the same target and the same core.
+ *
+ *  - target: nginx (1 worker, pinned to the last core) when installed, else a Node HTTP
+ *    server in its own process; it answers a fixed 200 JSON body.
+ *  - peer: autocannon (closed loop, 1 thread, 32 connections), median of 3 runs.
+ *  - ours: the highest open-loop rate bench-router sustains on one thread (achieved within
+ *    1% of offered, generator not saturated), found by a geometric ramp then bisection.
+ *  - rate accuracy at 5,000 and 20,000 req/s.
+ *
+ * The machine is shared and noisy: read the ratio, not the absolute numbers.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BENCH = join(ROOT, 'dist/cli/bench-router.js');
+const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
+const GEN_CORE = '0';
+const TARGET_CORE = String(Math.max(0, cpus().length - 1));
+const STEP = { duration: '4s', warmup: '1s' };
+const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const pinned = (core: string, cmd: string, args: string[]): [string, string[]] =>
+  hasTaskset ? ['taskset', ['-c', core, cmd, ...args]] : [cmd, args];
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    c.on('close', (code) => resolve({ code, stdout }));
+  });
+}
+
+async function startTarget(): Promise<{ url: string; kind: string; proc: ChildProcess }> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'perfkit-bench-'));
+  if (spawnSync('nginx', ['-v']).status === 0) {
+    mkdirSync(join(dir, 'logs'));
+    writeFileSync(
+      join(dir, 'nginx.conf'),
+      `worker_processes 1; daemon off; pid ${dir}/nginx.pid; error_log ${dir}/logs/error.log;
+events { worker_connections 4096; }
+http { access_log off; keepalive_requests 10000000;
+  server { listen 127.0.0.1:${port}; location / { return 200 '{"ok":true}'; } } }\n`,
+    );
+    const [cmd, args] = pinned(TARGET_CORE, 'nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir]);
+    const proc = spawn(cmd, args, { stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 500));
+    return { url: `http://127.0.0.1:${port}/`, kind: 'nginx (1 worker)', proc };
+  }
+  const src = `require('http').createServer((q,s)=>{q.resume();q.on('end',()=>s.end('{"ok":true}'))}).listen(${port},'127.0.0.1')`;
+  const [cmd, args] = pinned(TARGET_CORE, process.execPath, ['-e', src]);
+  const proc = spawn(cmd, args, { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 500));
+  return { url: `http://127.0.0.1:${port}/`, kind: 'node http server', proc };
+}
+
+async function autocannon(url: string): Promise<number> {
+  const [cmd, args] = pinned(GEN_CORE, process.execPath, [
+    AUTOCANNON,
+    '-c',
+    '32',
+    '-d',
+    '5',
+    '-j',
+    url,
+  ]);
+  const r = await run(cmd, args);
+  const j = JSON.parse(r.stdout) as {
+    requests: { total: number };
+    duration: number;
+    non2xx: number;
+    errors: number;
+  };
+  return j.requests.total / j.duration;
+}
+
+interface Step {
+  rate: number;
+  achieved: number;
+  saturated: boolean;
+  sustained: boolean;
+  p99: number;
+  lagP99: number;
+}
+
+async function ours(url: string, rate: number): Promise<Step> {
+  const out = join(tmpdir(), `perfkit-bench-${process.pid}.json`);
+  const [cmd, args] = pinned(GEN_CORE, process.execPath, [
+    BENCH,
+    '--target',
+    url,
+    '--rate',
+    String(Math.round(rate)),
+    '--duration',
+    STEP.duration,
+    '--warmup',
+    STEP.warmup,
+    '--connections',
+    '32',
+    '--out',
+    out,
+    '--quiet',
+  ]);
+  const r = await run(cmd, args);
+  const res = JSON.parse(readFileSync(out, 'utf8')) as {
+    metrics: { rps: number; latency_p99_ms: number; errors_total: number };
+    generator: { saturated: boolean; send_lag_p99_ms: number };
+  };
+  const achieved = res.metrics.rps;
+  const sustained =
+    r.code === 0 &&
+    !res.generator.saturated &&
+    res.metrics.errors_total === 0 &&
+    Math.abs(achieved - rate) / rate <= 0.01;
+  return {
+    rate: Math.round(rate),
+    achieved,
+    saturated: res.generator.saturated,
+    sustained,
+    p99: res.metrics.latency_p99_ms,
+    lagP99: res.generator.send_lag_p99_ms,
+  };
+}
+
+async function maxSustained(
+  url: string,
+  start: number,
+): Promise<{ best: Step | undefined; steps: Step[] }> {
+  const steps: Step[] = [];
+  let lo: Step | undefined;
+  let hiRate: number | undefined;
+  let rate = start;
+  for (let i = 0; i < 8 && hiRate === undefined; i++) {
+    const s = await ours(url, rate);
+    steps.push(s);
+    log(
+      `  ours @ ${s.rate}: achieved ${s.achieved}, p99 ${s.p99} ms, send lag p99 ${s.lagP99} ms -> ${s.sustained ? 'sustained' : 'NOT sustained'}`,
+    );
+    if (s.sustained) {
+      lo = s;
+      rate *= 1.25;
+    } else hiRate = rate;
+  }
+  if (!lo && hiRate !== undefined) {
+    // Even the start failed: walk down.
+    for (rate = hiRate / 1.5; rate > 500 && !lo; rate /= 1.5) {
+      const s = await ours(url, rate);
+      steps.push(s);
+      log(
+        `  ours @ ${s.rate}: achieved ${s.achieved} -> ${s.sustained ? 'sustained' : 'NOT sustained'}`,
+      );
+      if (s.sustained) lo = s;
+      else hiRate = rate;
+    }
+  }
+  for (let i = 0; i < 3 && lo && hiRate !== undefined; i++) {
+    const mid = (lo.rate + hiRate) / 2;
+    const s = await ours(url, mid);
+    steps.push(s);
+    log(
+      `  ours @ ${s.rate}: achieved ${s.achieved}, send lag p99 ${s.lagP99} ms -> ${s.sustained ? 'sustained' : 'NOT sustained'}`,
+    );
+    if (s.sustained) lo = s;
+    else hiRate = mid;
+  }
+  return { best: lo, steps };
+}
+
+const log = (s: string): void => void process.stdout.write(`${s}\n`);
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const target = await startTarget();
+  try {
+    log(
+      `target: ${target.kind} at ${target.url} (core ${TARGET_CORE}); generators on core ${GEN_CORE}${hasTaskset ? '' : ' (taskset missing: not pinned)'}`,
+    );
+    const peerRuns: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      peerRuns.push(await autocannon(target.url));
+      log(
+        `  autocannon run ${i + 1}: ${peerRuns[i]!.toFixed(0)} req/s (closed loop, 32 connections)`,
+      );
+    }
+    const peer = median(peerRuns);
+    const accuracy: Step[] = [];
+    for (const rate of [5000, 20000]) {
+      const s = await ours(target.url, rate);
+      accuracy.push(s);
+      log(
+        `  rate accuracy @ ${rate}: achieved ${s.achieved} (${(((s.achieved - rate) / rate) * 100).toFixed(2)}%), saturated ${s.saturated}`,
+      );
+    }
+    const { best, steps } = await maxSustained(target.url, 15000);
+    const ratio = best ? best.achieved / peer : 0;
+    const summary = {
+      target: target.kind,
+      autocannon_req_s_runs: peerRuns.map(Math.round),
+      autocannon_req_s_median: Math.round(peer),
+      ours_max_sustained_open_loop_req_s: best?.achieved ?? null,
+      ratio_ours_over_autocannon: Math.round(ratio * 1000) / 1000,
+      rate_accuracy: accuracy.map((s) => ({
+        offered: s.rate,
+        achieved: s.achieved,
+        error_pct: Math.round(((s.achieved - s.rate) / s.rate) * 10000) / 100,
+      })),
+      steps,
+      seconds: Math.round((Date.now() - t0) / 1000),
+    };
+    log('');
+    log(`autocannon (closed loop, 1 thread) median: ${summary.autocannon_req_s_median} req/s`);
+    log(
+      `bench-router open loop, 1 thread, max sustained: ${summary.ours_max_sustained_open_loop_req_s} req/s`,
+    );
+    log(`ratio ours / autocannon: ${summary.ratio_ours_over_autocannon}`);
+    mkdirSync(join(ROOT, 'reports'), { recursive: true });
+    writeFileSync(join(ROOT, 'reports/bench.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    log(`written to reports/bench.json (${summary.seconds}s)`);
+  } finally {
+    target.proc.kill('SIGTERM');
+  }
+}
+
+void main();
