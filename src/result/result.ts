@@ -1,4 +1,5 @@
 import type { Environment, GitInfo } from '../env/environment.js';
+import type { Counters } from '../record/recorder.js';
 
 /** The result JSON (`bench-result/v1`), as published in schemas/bench-result.schema.json. */
 export const RESULT_SCHEMA = 'bench-result/v1';
@@ -70,15 +71,7 @@ export interface BenchResult {
   env: Environment;
   git: GitInfo;
   metrics: Metrics;
-  counters: {
-    scheduled: number;
-    sent: number;
-    not_sent: number;
-    ok: number;
-    errors: number;
-    timeouts: number;
-    in_flight_at_end: number;
-  };
+  counters: Omit<Counters, 'backpressure_total'>;
   warmup: { scheduled: number; sent: number; ok: number; errors: number; timeouts: number };
   errors_by_class: Record<string, number>;
   backpressure_by_kind: Record<string, number>;

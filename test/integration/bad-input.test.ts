@@ -1,5 +1,5 @@
 import { writeFileSync, readFileSync, existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../../src/util/free-port.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tmp } from '../helpers/cli.js';
@@ -14,13 +14,7 @@ function expectOneLineError(r: { code: number | null; stderr: string }, pattern:
   expect(r.stderr).not.toMatch(/\n\s+at /);
 }
 
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
+const closedPort = freePort;
 
 describe('bad input', () => {
   it('unknown flag', async () => {
