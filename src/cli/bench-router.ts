@@ -40,6 +40,10 @@ runCli('bench-router', async () => {
       describe: 'arrival process; default constant',
     })
     .option('connections', { type: 'number', describe: 'keep-alive connections; default 32' })
+    .option('http-engine', {
+      choices: ['fast', 'undici'] as const,
+      describe: 'HTTP client: fast (own HTTP/1.1) or undici; default fast',
+    })
     .option('max-in-flight', {
       type: 'number',
       describe: 'client-side bound on requests in flight; default 10000',
@@ -135,6 +139,7 @@ runCli('bench-router', async () => {
     warmup: argv.warmup,
     arrival: argv.arrival,
     connections: argv.connections,
+    http_engine: argv['http-engine'],
     max_in_flight: argv['max-in-flight'],
     timeout: argv.timeout,
     method: argv.method,

@@ -32,6 +32,7 @@ export function mergeSnapshots(parts: readonly RecorderSnapshot[]): RecorderSnap
   return {
     measureStartMs: first.measureStartMs,
     measureEndMs: first.measureEndMs,
+    lastCompletedMs: Math.max(...parts.map((p) => p.lastCompletedMs)),
     counters: addCounters(parts.map((p) => p.counters)),
     warmup: addCounters(parts.map((p) => p.warmup)),
     errors_by_class: addMaps(parts.map((p) => p.errors_by_class)),

@@ -34,6 +34,8 @@ export interface IntervalSnapshot {
 export interface RecorderSnapshot {
   measureStartMs: number;
   measureEndMs: number;
+  /** When the last measured request ended (0: none did); a backlog shows up here. */
+  lastCompletedMs: number;
   counters: Counters;
   warmup: Counters;
   errors_by_class: Record<string, number>;
@@ -75,6 +77,7 @@ export class Recorder {
   private readonly closed: IntervalSnapshot[] = [];
   private readonly intervalHist: Histogram = newHistogram();
   private cur: IntervalAcc | undefined;
+  private lastCompletedMs = 0;
 
   constructor(
     readonly measureStartMs: number,
@@ -119,6 +122,7 @@ export class Recorder {
     else if (outcome.kind === 'timeout') c.timeouts++;
     else c.errors++;
     if (c === this.warmup) return;
+    if (nowMs > this.lastCompletedMs) this.lastCompletedMs = nowMs;
 
     const iv = this.interval(nowMs);
     if (outcome.kind === 'ok') {
@@ -189,6 +193,7 @@ export class Recorder {
     return {
       measureStartMs: this.measureStartMs,
       measureEndMs: this.measureEndMs,
+      lastCompletedMs: this.lastCompletedMs,
       counters: { ...this.counters },
       warmup: { ...this.warmup },
       errors_by_class: { ...this.errorsByClass },

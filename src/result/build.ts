@@ -45,7 +45,10 @@ const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 export function buildResult(i: BuildInput): BenchResult {
   const s = i.snapshot;
   const c = s.counters;
-  const seconds = Math.max(i.measuredMs, 1) / 1000;
+  // Throughput over the time it took to answer the window's requests: a target that falls
+  // behind answers them late, and its rate must not look like the offered rate.
+  const spanMs = Math.max(i.measuredMs, s.lastCompletedMs - s.measureStartMs, 1);
+  const seconds = spanMs / 1000;
   const lat = summarize(decode(s.histograms.latency));
   const svc = summarize(decode(s.histograms.service_time));
   const lag = summarize(decode(s.histograms.send_lag));

@@ -114,6 +114,7 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
 function makePlans(s: Scenario, url: string, runId: string): ShardPlan[] {
   const transport: TransportConfig = {
     kind: 'http',
+    engine: s.httpEngine,
     url,
     method: s.method,
     headers: s.headers,
@@ -181,6 +182,7 @@ function scenarioEcho(s: Scenario): Record<string, unknown> {
     duration_ms: s.durationMs,
     warmup_ms: s.warmupMs,
     connections: s.connections,
+    http_engine: s.httpEngine,
     max_in_flight: s.maxInFlight,
     timeout_ms: s.timeoutMs,
     method: s.method,

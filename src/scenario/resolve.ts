@@ -98,6 +98,7 @@ export async function resolveScenario(
     warmupMs: parseDuration(m.warmup ?? '5s', 'warmup'),
     arrival: m.arrival ?? 'constant',
     connections: m.connections ?? 32,
+    httpEngine: m.http_engine ?? 'fast',
     maxInFlight: m.max_in_flight ?? 10_000,
     timeoutMs,
     method: m.method ?? (body !== undefined ? 'POST' : 'GET'),

@@ -7,6 +7,7 @@ export interface ScenarioFile {
   description?: string;
   target?: string;
   transport?: 'http';
+  http_engine?: 'fast' | 'undici';
   rate?: number;
   duration?: string | number;
   warmup?: string | number;
@@ -43,6 +44,7 @@ export interface Scenario {
   warmupMs: number;
   arrival: Arrival;
   connections: number;
+  httpEngine: 'fast' | 'undici';
   maxInFlight: number;
   timeoutMs: number;
   method: string;

@@ -24,7 +24,7 @@ const PLACEHOLDERS: Record<string, (ctx: TemplateContext) => string> = {
   uuid: () => randomUUID(),
 };
 
-export type Template = (ctx: TemplateContext) => string;
+export type Template = ((ctx: TemplateContext) => string) & { constant?: string };
 
 export function compileTemplate(text: string, where = 'template'): Template {
   const parts: Part[] = [];
@@ -45,7 +45,7 @@ export function compileTemplate(text: string, where = 'template'): Template {
   if (last < text.length) parts.push(text.slice(last));
   if (parts.every((p) => typeof p === 'string')) {
     const constant = parts.join('');
-    return () => constant;
+    return Object.assign(() => constant, { constant });
   }
   return (ctx) => {
     let s = '';

@@ -52,76 +52,89 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 const io = { stdout: process.stdout, stderr: process.stderr, quiet: true };
 
-async function bench(fields: Parameters<typeof resolveScenario>[0]) {
-  const s = await resolveScenario({ warmup: '0s', out: join(tmp(), 'r.json'), ...fields }, {});
+type Fields = Parameters<typeof resolveScenario>[0];
+let engine: Fields['http_engine'] = 'fast';
+
+async function bench(fields: Fields) {
+  const s = await resolveScenario(
+    { warmup: '0s', out: join(tmp(), 'r.json'), http_engine: engine, ...fields },
+    {},
+  );
   const { result } = await runBench(s, io);
   expectCountersAddUp(result);
   return result;
 }
 
-describe('HTTP outcomes against a real server', () => {
-  it('classifies every status class and reply error', async () => {
-    const r = await bench({
-      target: `${base}/mixed`,
-      rate: 400,
-      duration: '1s',
-      headers: { 'x-seq': '{{seq}}' },
-      reply_check: true,
-      body: '{}',
+describe.each(['fast', 'undici'] as const)(
+  'HTTP outcomes against a real server (%s engine)',
+  (e) => {
+    beforeAll(() => {
+      engine = e;
     });
-    const n = r.counters.sent / 8;
-    expect(r.counters.ok).toBe(n);
-    expect(r.errors_by_class).toEqual({
-      http_429: n,
-      http_503: n,
-      http_5xx: n,
-      http_4xx: n,
-      'app:overloaded': n,
-      'app:no_route': n,
-      bad_reply: n,
+
+    it('classifies every status class and reply error', async () => {
+      const r = await bench({
+        target: `${base}/mixed`,
+        rate: 400,
+        duration: '1s',
+        headers: { 'x-seq': '{{seq}}' },
+        reply_check: true,
+        body: '{}',
+      });
+      const n = r.counters.sent / 8;
+      expect(r.counters.ok).toBe(n);
+      expect(r.errors_by_class).toEqual({
+        http_429: n,
+        http_503: n,
+        http_5xx: n,
+        http_4xx: n,
+        'app:overloaded': n,
+        'app:no_route': n,
+        bad_reply: n,
+      });
+      expect(r.backpressure_by_kind).toEqual({ http_429: n, http_503: n, 'app:overloaded': n });
+      expect(r.metrics.backpressure_total).toBe(3 * n);
+      expect(r.metrics.error_rate).toBeCloseTo(7 / 8, 3);
     });
-    expect(r.backpressure_by_kind).toEqual({ http_429: n, http_503: n, 'app:overloaded': n });
-    expect(r.metrics.backpressure_total).toBe(3 * n);
-    expect(r.metrics.error_rate).toBeCloseTo(7 / 8, 3);
-  });
 
-  it('counts a hanging target as timeouts and the run still completes', async () => {
-    const r = await bench({ target: `${base}/hang`, rate: 50, duration: '1s', timeout: '300ms' });
-    expect(r.counters.timeouts).toBe(50);
-    expect(r.errors_by_class.timeout).toBe(50);
-    expect(r.metrics.timeouts_total).toBe(50);
-  }, 30_000);
+    it('counts a hanging target as timeouts and the run still completes', async () => {
+      const r = await bench({ target: `${base}/hang`, rate: 50, duration: '1s', timeout: '300ms' });
+      expect(r.counters.timeouts).toBe(50);
+      expect(r.errors_by_class.timeout).toBe(50);
+      expect(r.metrics.timeouts_total).toBe(50);
+    }, 30_000);
 
-  it('classifies connection resets', async () => {
-    const r = await bench({ target: `${base}/reset`, rate: 50, duration: '1s' });
-    expect(r.errors_by_class.connection_reset).toBe(r.counters.sent);
-  });
-
-  it('hitting --max-in-flight is backpressure and the wait counts in latency', async () => {
-    // 100 ms service at 200 req/s needs ~20 in flight; allow 5, so requests queue client-side.
-    const r = await bench({
-      target: `${base}/slow`,
-      rate: 200,
-      duration: '1s',
-      max_in_flight: 5,
-      timeout: '5s',
+    it('classifies connection resets', async () => {
+      const r = await bench({ target: `${base}/reset`, rate: 50, duration: '1s' });
+      expect(r.errors_by_class.connection_reset).toBe(r.counters.sent);
     });
-    expect(r.backpressure_by_kind.client_in_flight_limit).toBeGreaterThan(100);
-    // Service time stays ~100 ms; latency from the intended time grows with the queue.
-    expect(r.metrics.latency_p99_ms).toBeGreaterThan(1000);
-    expect(r.counters.ok + r.counters.not_sent + r.counters.in_flight_at_end).toBe(
-      r.counters.scheduled - r.counters.timeouts - r.counters.errors,
-    );
-  }, 30_000);
 
-  it('sends unique request ids', async () => {
-    seenIds.clear();
-    const r = await bench({
-      target: `${base}/ids`,
-      rate: 500,
-      duration: '1s',
-      body: '{"id":"{{request_id}}"}',
+    it('hitting --max-in-flight is backpressure and the wait counts in latency', async () => {
+      // 100 ms service at 200 req/s needs ~20 in flight; allow 5, so requests queue client-side.
+      const r = await bench({
+        target: `${base}/slow`,
+        rate: 200,
+        duration: '1s',
+        max_in_flight: 5,
+        timeout: '5s',
+      });
+      expect(r.backpressure_by_kind.client_in_flight_limit).toBeGreaterThan(100);
+      // Service time stays ~100 ms; latency from the intended time grows with the queue.
+      expect(r.metrics.latency_p99_ms).toBeGreaterThan(1000);
+      expect(r.counters.ok + r.counters.not_sent + r.counters.in_flight_at_end).toBe(
+        r.counters.scheduled - r.counters.timeouts - r.counters.errors,
+      );
+    }, 30_000);
+
+    it('sends unique request ids', async () => {
+      seenIds.clear();
+      const r = await bench({
+        target: `${base}/ids`,
+        rate: 500,
+        duration: '1s',
+        body: '{"id":"{{request_id}}"}',
+      });
+      expect(seenIds.size).toBe(r.counters.sent);
     });
-    expect(seenIds.size).toBe(r.counters.sent);
-  });
-});
+  },
+);

@@ -1,0 +1,171 @@
+/**
+ * An incremental HTTP/1.1 response parser for the load generator's hot path: it finds the
+ * status, the framing (content-length, chunked, until-close) and optionally collects the
+ * body, and nothing else. Pure: bytes in, completed responses out.
+ */
+export interface ParsedResponse {
+  status: number;
+  body: Buffer | undefined;
+  /** The server asked to close the connection after this response. */
+  close: boolean;
+}
+
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+const CRLF = Buffer.from('\r\n');
+
+type State =
+  'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailers' | 'until-close';
+
+export class Http1ResponseParser {
+  private state: State = 'head';
+  private pending: Buffer | undefined;
+  private remaining = 0;
+  private status = 0;
+  private close = false;
+  private bodyParts: Buffer[] | undefined;
+  /** Set per request: HEAD responses carry no body whatever their headers say. */
+  expectNoBody = false;
+
+  constructor(
+    private readonly collectBody: boolean,
+    private readonly onResponse: (r: ParsedResponse) => void,
+    private readonly maxHeaderBytes = 64 * 1024,
+  ) {}
+
+  /** Feeds bytes; throws on a malformed response (the caller drops the connection). */
+  push(chunk: Buffer): void {
+    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = undefined;
+    let pos = 0;
+    while (pos < buf.length) {
+      switch (this.state) {
+        case 'head': {
+          const end = buf.indexOf(CRLFCRLF, pos);
+          if (end < 0) {
+            if (buf.length - pos > this.maxHeaderBytes)
+              throw new Error('response header too large');
+            this.pending = buf.subarray(pos);
+            return;
+          }
+          this.head(buf.toString('latin1', pos, end));
+          pos = end + 4;
+          break;
+        }
+        case 'length': {
+          const n = Math.min(this.remaining, buf.length - pos);
+          this.bodyParts?.push(buf.subarray(pos, pos + n));
+          this.remaining -= n;
+          pos += n;
+          if (this.remaining === 0) this.complete();
+          break;
+        }
+        case 'chunk-size': {
+          const end = buf.indexOf(CRLF, pos);
+          if (end < 0) {
+            this.pending = buf.subarray(pos);
+            return;
+          }
+          const size = parseInt(buf.toString('latin1', pos, end), 16);
+          if (Number.isNaN(size)) throw new Error('bad chunk size');
+          pos = end + 2;
+          this.remaining = size;
+          this.state = size === 0 ? 'trailers' : 'chunk-data';
+          break;
+        }
+        case 'chunk-data': {
+          const n = Math.min(this.remaining, buf.length - pos);
+          this.bodyParts?.push(buf.subarray(pos, pos + n));
+          this.remaining -= n;
+          pos += n;
+          if (this.remaining === 0) this.state = 'chunk-end';
+          break;
+        }
+        case 'chunk-end': {
+          if (buf.length - pos < 2) {
+            this.pending = buf.subarray(pos);
+            return;
+          }
+          pos += 2;
+          this.state = 'chunk-size';
+          break;
+        }
+        case 'trailers': {
+          // Trailer lines end with an empty line; usually there are none and it is just CRLF.
+          const end = buf.indexOf(CRLF, pos);
+          if (end < 0) {
+            this.pending = buf.subarray(pos);
+            return;
+          }
+          const empty = end === pos;
+          pos = end + 2;
+          if (empty) this.complete();
+          break;
+        }
+        case 'until-close':
+          this.bodyParts?.push(buf.subarray(pos));
+          pos = buf.length;
+          break;
+      }
+    }
+  }
+
+  /** The connection ended: a body framed by close is complete now. */
+  end(): boolean {
+    if (this.state === 'until-close') {
+      this.complete();
+      return true;
+    }
+    return false;
+  }
+
+  get idle(): boolean {
+    return this.state === 'head' && !this.pending;
+  }
+
+  private head(text: string): void {
+    const lineEnd = text.indexOf('\r\n');
+    const statusLine = lineEnd < 0 ? text : text.slice(0, lineEnd);
+    const m = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine);
+    if (!m) throw new Error('malformed status line');
+    this.status = Number(m[1]);
+    let length = -1;
+    let chunked = false;
+    this.close = statusLine.startsWith('HTTP/1.0');
+    if (lineEnd >= 0) {
+      for (const line of text.slice(lineEnd + 2).split('\r\n')) {
+        const colon = line.indexOf(':');
+        if (colon <= 0) continue;
+        const name = line.slice(0, colon).trim().toLowerCase();
+        if (name === 'content-length') length = Number(line.slice(colon + 1).trim());
+        else if (name === 'transfer-encoding') chunked = /chunked/i.test(line.slice(colon + 1));
+        else if (name === 'connection') {
+          const v = line
+            .slice(colon + 1)
+            .trim()
+            .toLowerCase();
+          if (v === 'close') this.close = true;
+          else if (v === 'keep-alive') this.close = false;
+        }
+      }
+    }
+    if (this.status >= 100 && this.status < 200) return; // interim response: the real one follows
+    this.bodyParts = this.collectBody ? [] : undefined;
+    if (this.expectNoBody || this.status === 204 || this.status === 304) this.complete();
+    else if (chunked) this.state = 'chunk-size';
+    else if (length >= 0) {
+      this.remaining = length;
+      this.state = 'length';
+      if (length === 0) this.complete();
+    } else {
+      this.close = true;
+      this.state = 'until-close';
+    }
+  }
+
+  private complete(): void {
+    const body = this.bodyParts ? Buffer.concat(this.bodyParts) : undefined;
+    this.state = 'head';
+    this.bodyParts = undefined;
+    this.onResponse({ status: this.status, body, close: this.close });
+  }
+}
