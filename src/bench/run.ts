@@ -138,7 +138,7 @@ async function maxSustained(
   let lo: Step | undefined;
   let hiRate: number | undefined;
   let rate = start;
-  for (let i = 0; i < 8 && hiRate === undefined; i++) {
+  for (let i = 0; i < 14 && hiRate === undefined; i++) {
     const s = await ours(url, rate);
     steps.push(s);
     log(
@@ -146,7 +146,7 @@ async function maxSustained(
     );
     if (s.sustained) {
       lo = s;
-      rate *= 1.25;
+      rate *= 1.3;
     } else hiRate = rate;
   }
   if (!lo && hiRate !== undefined) {
@@ -200,7 +200,7 @@ async function main(): Promise<void> {
         `  rate accuracy @ ${rate}: achieved ${s.achieved} (${(((s.achieved - rate) / rate) * 100).toFixed(2)}%), saturated ${s.saturated}`,
       );
     }
-    const { best, steps } = await maxSustained(target.url, 15000);
+    const { best, steps } = await maxSustained(target.url, 20000);
     const ratio = best ? best.achieved / peer : 0;
     const summary = {
       target: target.kind,
