@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Pool, type Dispatcher } from 'undici';
 import { ToolError, oneLine } from '../errors.js';
@@ -106,7 +106,7 @@ export class HttpTransport implements Transport {
         u.protocol === 'https:',
         {
           ...connect,
-          servername: u.hostname,
+          ...(isIP(u.hostname) ? {} : { servername: u.hostname }),
         },
         Math.min(this.cfg.timeoutMs, 10_000),
       );

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { connect as netConnect, type Socket } from 'node:net';
+import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { ToolError, oneLine } from '../errors.js';
 import { OK, type Outcome } from '../record/recorder.js';
@@ -40,7 +40,8 @@ export class Http1Transport implements Transport {
   private readonly host: string;
   private readonly port: number;
   private readonly secure: boolean;
-  private readonly servername: string;
+  /** SNI: a host name only; an IP address is not a valid server name. */
+  private readonly servername: string | undefined;
   private readonly head: string;
   private readonly headerTemplates: [string, Template][];
   private readonly body: Template | undefined;
@@ -68,7 +69,7 @@ export class Http1Transport implements Transport {
     }
     this.secure = u.protocol === 'https:';
     this.host = u.hostname.replace(/^\[|\]$/g, '');
-    this.servername = this.host;
+    this.servername = isIP(this.host) ? undefined : this.host;
     this.port = Number(u.port) || (this.secure ? 443 : 80);
     this.ctx = { seq: 0, runId: cfg.runId, shard: cfg.shard, tenants: cfg.tenants };
     this.body = cfg.body !== undefined ? compileTemplate(cfg.body, 'body') : undefined;
