@@ -84,6 +84,10 @@ runCli('bench-router', async () => {
       describe: 'send lag p99 beyond which the generator is saturated; default 10ms',
     })
     .option('seed', { type: 'number', describe: 'seed for Poisson arrivals' })
+    .option('repeat', {
+      type: 'number',
+      describe: 'run the scenario N times; per-run values go under samples',
+    })
     .option('out', { type: 'string', describe: 'result JSON path; default reports/run.json' })
     .option('save-baseline', {
       type: 'string',
@@ -165,6 +169,7 @@ runCli('bench-router', async () => {
         : undefined,
     max_send_lag: argv['max-send-lag'],
     seed: argv.seed,
+    repeat: argv.repeat,
     out: argv.out,
     save_baseline: argv['save-baseline'],
     hgrm: argv.hgrm,

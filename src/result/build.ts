@@ -4,6 +4,7 @@ import type { ProbeSample } from '../probes/proc-probe.js';
 import { summarizeTarget } from '../probes/target-summary.js';
 import { decode, summarize } from '../record/histogram.js';
 import type { RecorderSnapshot } from '../record/recorder.js';
+import { mergeSnapshots } from '../record/merge.js';
 import {
   RESULT_SCHEMA,
   type BenchResult,
@@ -173,4 +174,83 @@ function intervalRows(s: RecorderSnapshot, samples: readonly ProbeSample[]): Int
     });
   }
   return rows;
+}
+
+/** Metrics whose per-run values are kept under `samples` for noise-aware gate rules. */
+const SAMPLED = [
+  'rps',
+  'latency_p50_ms',
+  'latency_p90_ms',
+  'latency_p95_ms',
+  'latency_p99_ms',
+  'latency_p999_ms',
+  'latency_max_ms',
+  'latency_mean_ms',
+  'error_rate',
+  'errors_total',
+  'timeouts_total',
+  'backpressure_total',
+] as const;
+
+/**
+ * N runs of one scenario as one result: histograms and counters merged exactly, intervals
+ * laid end to end, `rps` the mean of the runs, and each run's metrics under `samples`.
+ * The generator is judged saturated if it was in any run.
+ */
+export function buildRepeatedResult(runs: readonly BuildInput[]): BenchResult {
+  const each = runs.map((r) => buildResult(r));
+  const first = runs[0]!;
+  const last = runs[runs.length - 1]!;
+  let offset = 0;
+  const shifted = runs.map((r) => {
+    const snap = {
+      ...r.snapshot,
+      measureStartMs: first.snapshot.measureStartMs,
+      measureEndMs: first.snapshot.measureEndMs,
+    };
+    snap.intervals = r.snapshot.intervals.map((iv) => ({ ...iv, t: iv.t + offset }));
+    offset += nextOffset(r.snapshot.intervals.map((iv) => iv.t), r.measuredMs);
+    return snap;
+  });
+  const merged = buildResult({
+    ...first,
+    endedAtMs: last.endedAtMs,
+    interrupted: runs.some((r) => r.interrupted),
+    measuredMs: runs.reduce((a, r) => a + r.measuredMs, 0),
+    snapshot: mergeSnapshots(shifted),
+    health: runs.flatMap((r) => r.health),
+    // Target samples per run window are summarised over the whole span of the runs.
+    targetSamples: first.targetSamples.filter(
+      (p) =>
+        p.atMs >= first.snapshot.measureStartMs &&
+        p.atMs <= last.snapshot.measureStartMs + last.measuredMs,
+    ),
+  });
+  merged.intervals = mergeSnapshotsIntervalsRows(each);
+  merged.metrics.rps = r3(each.reduce((a, r) => a + r.metrics.rps, 0) / each.length);
+  const samples: Record<string, number[]> = {};
+  for (const k of SAMPLED) samples[k] = each.map((r) => r.metrics[k] ?? 0);
+  for (const k of ['mem_mb', 'cpu_pct'] as const) {
+    if (each.every((r) => r.metrics[k] !== undefined)) samples[k] = each.map((r) => r.metrics[k]!);
+  }
+  merged.samples = samples;
+  const reasons = each.flatMap((r, i) => r.generator.reasons.map((why) => `run ${i + 1}: ${why}`));
+  merged.generator.saturated = each.some((r) => r.generator.saturated);
+  merged.generator.reasons = reasons;
+  return merged;
+}
+
+function mergeSnapshotsIntervalsRows(each: readonly BenchResult[]): IntervalRow[] {
+  const rows: IntervalRow[] = [];
+  let offset = 0;
+  for (const r of each) {
+    for (const row of r.intervals) rows.push({ ...row, t: row.t + offset });
+    offset += nextOffset(r.intervals.map((row) => row.t), r.run.duration_s * 1000);
+  }
+  return rows;
+}
+
+/** Runs are laid end to end: the next starts after the previous one's last second. */
+function nextOffset(ts: readonly number[], measuredMs: number): number {
+  return Math.max(Math.ceil(measuredMs / 1000), ...ts.map((t) => t + 1));
 }

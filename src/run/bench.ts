@@ -6,7 +6,7 @@ import type { ShardPlan } from '../driver/shard.js';
 import { PidProbe } from '../probes/proc-probe.js';
 import { mergeSnapshots } from '../record/merge.js';
 import { decode, toHgrm } from '../record/histogram.js';
-import { buildResult } from '../result/build.js';
+import { buildRepeatedResult, buildResult, type BuildInput } from '../result/build.js';
 import type { BenchResult } from '../result/result.js';
 import { Progress, summaryTable } from '../report/console.js';
 import type { Scenario } from '../scenario/scenario.js';
@@ -58,46 +58,57 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
-    const runId = randomBytes(4).toString('hex');
-    const plans = makePlans(s, url, runId);
-    const shards = runShards(plans);
-    stopShards = () => shards.stop();
-    if (interruptedAtMs !== undefined) shards.stop();
-    const startMs = await shards.started;
-    probe?.start();
-    const total = s.warmupMs + s.durationMs;
-    const progress = new Progress(io.stderr, shards.live, startMs, s.warmupMs, total, io.quiet);
-    progress.start();
-    const results = await shards.results.finally(() => progress.stop());
-    await probe?.stop();
-    const endedAtMs = wallClock.now();
-    const interrupted = interruptedAtMs !== undefined;
-    const measureStartMs = startMs + s.warmupMs;
-    const measuredMs = interrupted
-      ? Math.min(s.durationMs, Math.max(0, interruptedAtMs! - measureStartMs))
-      : s.durationMs;
-    const result = buildResult({
+    const env = await envP;
+    const git = await gitP;
+    const common = {
       tool: toolInfo('bench-router'),
       scenario: scenarioEcho(s),
       target: router
         ? { url: redactUrl(url), kind: 'builtin-http', pid: router.pid }
         : { url: redactUrl(url), kind: 'http' },
-      mode: s.rate !== undefined ? 'open' : 'closed',
+      mode: s.rate !== undefined ? ('open' as const) : ('closed' as const),
       targetRps: s.rate ?? null,
-      startedAtMs: startMs,
-      endedAtMs,
       warmupMs: s.warmupMs,
-      measuredMs,
-      interrupted,
-      env: await envP,
-      git: await gitP,
-      snapshot: mergeSnapshots(results.map((r) => r.snapshot)),
-      health: results.map((r) => r.health),
+      env,
+      git,
       threads: s.threads,
       maxSendLagMs: s.maxSendLagMs,
-      targetSamples: probe?.samples ?? [],
-    });
-    const exitCode = interrupted
+    };
+    // --repeat N: the same scenario N times against the same target, one result with the
+    // merged histograms and the per-run values under `samples` for noise-aware gating.
+    const runs: BuildInput[] = [];
+    probe?.start();
+    for (let k = 0; k < s.repeat && interruptedAtMs === undefined; k++) {
+      if (s.repeat > 1 && !io.quiet) io.stderr.write(`run ${k + 1} of ${s.repeat}\n`);
+      const runId = randomBytes(4).toString('hex');
+      const shards = runShards(makePlans(s, url, runId));
+      stopShards = () => shards.stop();
+      if (interruptedAtMs !== undefined) shards.stop();
+      const startMs = await shards.started;
+      const total = s.warmupMs + s.durationMs;
+      const progress = new Progress(io.stderr, shards.live, startMs, s.warmupMs, total, io.quiet);
+      progress.start();
+      const results = await shards.results.finally(() => progress.stop());
+      const measureStartMs = startMs + s.warmupMs;
+      const interrupted = interruptedAtMs !== undefined;
+      runs.push({
+        ...common,
+        startedAtMs: startMs,
+        endedAtMs: wallClock.now(),
+        measuredMs: interrupted
+          ? Math.min(s.durationMs, Math.max(0, interruptedAtMs! - measureStartMs))
+          : s.durationMs,
+        interrupted,
+        snapshot: mergeSnapshots(results.map((r) => r.snapshot)),
+        health: results.map((r) => r.health),
+        targetSamples: [],
+      });
+    }
+    await probe?.stop();
+    const samples = probe?.samples ?? [];
+    for (const r of runs) r.targetSamples = samples;
+    const result = runs.length === 1 ? buildResult(runs[0]!) : buildRepeatedResult(runs);
+    const exitCode = result.run.interrupted
       ? ExitCode.interrupted
       : result.generator.saturated
         ? ExitCode.invalidRun
@@ -193,6 +204,7 @@ function scenarioEcho(s: Scenario): Record<string, unknown> {
     reply_check: s.replyCheck,
     overload_codes: s.overloadCodes,
     seed: s.seed,
+    repeat: s.repeat,
     ...(s.builtin ? { builtin: s.builtin } : {}),
   };
 }

@@ -111,6 +111,7 @@ export async function resolveScenario(
     tls: m.tls ?? {},
     maxSendLagMs: parseDuration(m.max_send_lag ?? '10ms', 'max_send_lag'),
     seed: m.seed ?? 1,
+    repeat: m.repeat ?? 1,
     out: m.out ?? 'reports/run.json',
     saveBaseline: m.save_baseline,
     hgrm: m.hgrm,

@@ -27,6 +27,7 @@ export interface ScenarioFile {
   tls?: { ca?: string; cert?: string; key?: string; insecure?: boolean };
   max_send_lag?: string | number;
   seed?: number;
+  repeat?: number;
   out?: string;
   save_baseline?: string;
   hgrm?: string;
@@ -57,6 +58,7 @@ export interface Scenario {
   tls: { ca?: string; cert?: string; key?: string; insecure?: boolean };
   maxSendLagMs: number;
   seed: number;
+  repeat: number;
   out: string;
   saveBaseline: string | undefined;
   hgrm: string | undefined;
