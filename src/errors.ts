@@ -20,6 +20,10 @@ export type ErrorCode =
   | 'E_TARGET_START'
   | 'E_OUTPUT_UNWRITABLE'
   | 'E_INPUT_READ'
+  | 'E_INPUT_PARSE'
+  | 'E_INPUT_INVALID'
+  | 'E_POLICY_INVALID'
+  | 'E_METRIC_UNKNOWN'
   | 'E_BASELINE_REFUSED';
 
 export class ToolError extends Error {

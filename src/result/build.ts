@@ -209,7 +209,10 @@ export function buildRepeatedResult(runs: readonly BuildInput[]): BenchResult {
       measureEndMs: first.snapshot.measureEndMs,
     };
     snap.intervals = r.snapshot.intervals.map((iv) => ({ ...iv, t: iv.t + offset }));
-    offset += nextOffset(r.snapshot.intervals.map((iv) => iv.t), r.measuredMs);
+    offset += nextOffset(
+      r.snapshot.intervals.map((iv) => iv.t),
+      r.measuredMs,
+    );
     return snap;
   });
   const merged = buildResult({
@@ -245,7 +248,10 @@ function mergeSnapshotsIntervalsRows(each: readonly BenchResult[]): IntervalRow[
   let offset = 0;
   for (const r of each) {
     for (const row of r.intervals) rows.push({ ...row, t: row.t + offset });
-    offset += nextOffset(r.intervals.map((row) => row.t), r.run.duration_s * 1000);
+    offset += nextOffset(
+      r.intervals.map((row) => row.t),
+      r.run.duration_s * 1000,
+    );
   }
   return rows;
 }

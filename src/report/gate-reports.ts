@@ -1,0 +1,183 @@
+import type { GateOutcome, RuleResult } from '../gate/evaluate.js';
+
+/**
+ * The gate's verdict in the forms CI and people read: a console table, Markdown for merge
+ * requests and job summaries, JUnit XML (one test case per rule), OpenMetrics for GitLab's
+ * metrics report, and JSON. Pure string builders; the caller writes them atomically.
+ */
+export interface GateReportInput {
+  outcome: GateOutcome;
+  baselinePath: string;
+  candidatePath: string;
+  policyPath: string;
+}
+
+const num = (x: number | null): string =>
+  x === null ? '-' : Number.isInteger(x) ? String(x) : x.toFixed(3).replace(/\.?0+$/, '');
+const change = (r: RuleResult): string => {
+  if (r.interval) return `${num(round2(r.interval.lowPct))}%..${num(round2(r.interval.highPct))}%`;
+  if (r.change_pct !== null) return `${r.change_pct >= 0 ? '+' : ''}${num(round2(r.change_pct))}%`;
+  return r.baseline === 0 && (r.candidate ?? 0) !== 0 ? 'inf' : '-';
+};
+const limit = (r: RuleResult): string => {
+  switch (r.kind) {
+    case 'max_pct_increase':
+      return `<= +${num(r.limit)}%`;
+    case 'max_pct_decrease':
+      return `>= -${num(r.limit)}%`;
+    case 'equals':
+      return `= ${num(r.limit)}`;
+    case 'max':
+      return `<= ${num(r.limit)}`;
+    case 'min':
+      return `>= ${num(r.limit)}`;
+  }
+};
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+const VERDICT_TEXT: Record<GateOutcome['verdict'], string> = {
+  pass: 'PASS',
+  regression: 'REGRESSION',
+  inconclusive: 'INCONCLUSIVE',
+  not_comparable: 'NOT COMPARABLE',
+};
+
+function rows(o: GateOutcome): string[][] {
+  return o.rules.map((r) => [
+    r.metric,
+    r.id.replace(`${r.metric} `, ''),
+    num(r.baseline),
+    num(r.candidate),
+    change(r),
+    limit(r),
+    r.status.toUpperCase(),
+    r.why,
+  ]);
+}
+
+const HEAD = ['metric', 'rule', 'baseline', 'candidate', 'change', 'limit', 'verdict', 'why'];
+
+export function consoleReport(i: GateReportInput): string {
+  const all = [HEAD, ...rows(i.outcome)];
+  const widths = HEAD.map((_, c) =>
+    Math.min(c === 7 ? 200 : 40, Math.max(...all.map((r) => r[c]!.length))),
+  );
+  const line = (r: string[]): string =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c]!))
+      .join('  ')
+      .trimEnd();
+  const out = [
+    line(HEAD),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows(i.outcome).map(line),
+  ];
+  for (const c of i.outcome.comparability.filter((x) => !x.ok))
+    out.push(`not comparable: ${c.detail}`);
+  out.push('', `perf-gate: ${VERDICT_TEXT[i.outcome.verdict]} (exit ${i.outcome.exitCode})`);
+  for (const r of i.outcome.reasons) out.push(`  - ${r}`);
+  return out.join('\n');
+}
+
+const md = (s: string): string => s.replace(/\|/g, '\\|');
+
+export function markdownReport(i: GateReportInput): string {
+  const o = i.outcome;
+  const lines = [
+    `## Performance gate: ${VERDICT_TEXT[o.verdict]}`,
+    '',
+    `Baseline \`${i.baselinePath}\`, candidate \`${i.candidatePath}\`, policy \`${i.policyPath}\`.`,
+    '',
+    `| ${HEAD.join(' | ')} |`,
+    `| ${HEAD.map(() => '---').join(' | ')} |`,
+    ...rows(o).map((r) => `| ${r.map(md).join(' | ')} |`),
+  ];
+  if (o.reasons.length) lines.push('', '**Why:**', '', ...o.reasons.map((r) => `- ${md(r)}`));
+  const checks = o.comparability;
+  if (checks.length)
+    lines.push(
+      '',
+      '**Comparability:**',
+      '',
+      ...checks.map((c) => `- ${c.ok ? 'ok' : 'FAILED'}: ${md(c.detail)}`),
+    );
+  return `${lines.join('\n')}\n`;
+}
+
+const xml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export function junitReport(i: GateReportInput): string {
+  const o = i.outcome;
+  const cases = o.rules.map((r) => {
+    const name = xml(r.id);
+    const detail = xml(
+      `${r.metric}: baseline ${num(r.baseline)}, candidate ${num(r.candidate)}, change ${change(r)}, limit ${limit(r)}: ${r.why}`,
+    );
+    let body = '';
+    if (r.status === 'fail')
+      body = `<failure message="${xml(r.why)}" type="regression">${detail}</failure>`;
+    else if (r.status === 'missing' || (r.status === 'inconclusive' && r.severity === 'fail')) {
+      body = `<error message="${xml(r.why)}" type="${r.status}">${detail}</error>`;
+    } else if (r.status === 'skipped') body = `<skipped message="${xml(r.why)}"/>`;
+    else body = `<system-out>${detail}</system-out>`;
+    return `    <testcase classname="perf-gate.${xml(r.metric)}" name="${name}" time="0">${body}</testcase>`;
+  });
+  for (const c of o.comparability.filter((x) => !x.ok)) {
+    cases.push(
+      `    <testcase classname="perf-gate.comparability" name="${xml(c.check)}" time="0"><error message="${xml(c.detail)}" type="not_comparable"/></testcase>`,
+    );
+  }
+  const failures = o.rules.filter((r) => r.status === 'fail').length;
+  const errors = cases.filter((c) => c.includes('<error')).length;
+  const skipped = o.rules.filter((r) => r.status === 'skipped').length;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="perf-gate" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}">`,
+    `  <testsuite name="perf-gate" tests="${cases.length}" failures="${failures}" errors="${errors}" skipped="${skipped}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+/** GitLab's metrics report: one `name{labels} value` line per metric and side. */
+export function openMetricsReport(i: GateReportInput): string {
+  const o = i.outcome;
+  const lines: string[] = [];
+  const seen = new Set<string>();
+  const name = (m: string): string => `perf_${m.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+  for (const r of o.rules) {
+    if (seen.has(r.metric)) continue;
+    seen.add(r.metric);
+    lines.push(`# TYPE ${name(r.metric)} gauge`);
+    if (r.baseline !== null) lines.push(`${name(r.metric)}{side="baseline"} ${r.baseline}`);
+    if (r.candidate !== null) lines.push(`${name(r.metric)}{side="candidate"} ${r.candidate}`);
+  }
+  lines.push('# TYPE perf_gate_exit_code gauge', `perf_gate_exit_code ${o.exitCode}`);
+  lines.push(
+    '# TYPE perf_gate_rules_failed gauge',
+    `perf_gate_rules_failed ${o.rules.filter((r) => r.status === 'fail').length}`,
+  );
+  lines.push('# EOF');
+  return `${lines.join('\n')}\n`;
+}
+
+export function jsonReport(i: GateReportInput): string {
+  const o = i.outcome;
+  return `${JSON.stringify(
+    {
+      schema: 'perf-gate-verdict/v1',
+      verdict: o.verdict,
+      exit_code: o.exitCode,
+      reasons: o.reasons,
+      baseline: i.baselinePath,
+      candidate: i.candidatePath,
+      policy: i.policyPath,
+      comparability: o.comparability,
+      rules: o.rules,
+    },
+    null,
+    2,
+  )}\n`;
+}
