@@ -176,7 +176,7 @@ function evaluateRule(
     res.why = 'no samples (use --repeat): point comparison; ';
   }
   if (up) {
-    if (change > r.limit) {
+    if (change > r.limit + EPS) {
       return violated(
         `${res.why}${fmt(b.value)} -> ${fmt(c.value)}: ${Number.isFinite(change) ? `+${fmt(round(change, 2))}%` : 'infinite increase from 0'} > +${fmt(r.limit)}%`,
       );
@@ -184,7 +184,7 @@ function evaluateRule(
     return { ...res, why: `${res.why}${fmtChange(change)} <= +${fmt(r.limit)}%` };
   }
   // A decrease from a baseline of 0 cannot happen: such a rule never fails.
-  if (b.value !== 0 && change < -r.limit) {
+  if (b.value !== 0 && change < -r.limit - EPS) {
     return violated(
       `${res.why}${fmt(b.value)} -> ${fmt(c.value)}: ${fmt(round(change, 2))}% < -${fmt(r.limit)}%`,
     );
@@ -269,6 +269,8 @@ function checkComparability(
   return out;
 }
 
+/** Float slack: 62 -> 55.8 is exactly -10%, not -10.000000000000002%. */
+const EPS = 1e-9;
 const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? round(x, 3) : null);
 const fmtChange = (c: number): string =>

@@ -29,9 +29,13 @@ export function mergeSnapshots(parts: readonly RecorderSnapshot[]): RecorderSnap
       in_flight_max: sum(ivs, (i) => i.in_flight_max),
       latency: mergeEncoded(ivs.map((i) => i.latency)),
     }));
-  return {
+  const merged = {
     measureStartMs: first.measureStartMs,
     measureEndMs: first.measureEndMs,
+    firstCompletedMs: Math.min(
+      ...parts.map((p) => p.firstCompletedMs).filter((t) => t > 0),
+      Infinity,
+    ),
     lastCompletedMs: Math.max(...parts.map((p) => p.lastCompletedMs)),
     counters: addCounters(parts.map((p) => p.counters)),
     warmup: addCounters(parts.map((p) => p.warmup)),
@@ -44,6 +48,8 @@ export function mergeSnapshots(parts: readonly RecorderSnapshot[]): RecorderSnap
     },
     intervals,
   };
+  if (!Number.isFinite(merged.firstCompletedMs)) merged.firstCompletedMs = 0;
+  return merged;
 }
 
 function sum<T>(xs: readonly T[], f: (x: T) => number): number {

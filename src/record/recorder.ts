@@ -34,7 +34,8 @@ export interface IntervalSnapshot {
 export interface RecorderSnapshot {
   measureStartMs: number;
   measureEndMs: number;
-  /** When the last measured request ended (0: none did); a backlog shows up here. */
+  /** When the first and the last measured request ended (0: none did). */
+  firstCompletedMs: number;
   lastCompletedMs: number;
   counters: Counters;
   warmup: Counters;
@@ -77,6 +78,7 @@ export class Recorder {
   private readonly closed: IntervalSnapshot[] = [];
   private readonly intervalHist: Histogram = newHistogram();
   private cur: IntervalAcc | undefined;
+  private firstCompletedMs = 0;
   private lastCompletedMs = 0;
 
   constructor(
@@ -123,6 +125,7 @@ export class Recorder {
     else c.errors++;
     if (c === this.warmup) return;
     if (nowMs > this.lastCompletedMs) this.lastCompletedMs = nowMs;
+    if (this.firstCompletedMs === 0 || nowMs < this.firstCompletedMs) this.firstCompletedMs = nowMs;
 
     const iv = this.interval(nowMs);
     if (outcome.kind === 'ok') {
@@ -193,6 +196,7 @@ export class Recorder {
     return {
       measureStartMs: this.measureStartMs,
       measureEndMs: this.measureEndMs,
+      firstCompletedMs: this.firstCompletedMs,
       lastCompletedMs: this.lastCompletedMs,
       counters: { ...this.counters },
       warmup: { ...this.warmup },

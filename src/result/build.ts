@@ -46,9 +46,15 @@ const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 export function buildResult(i: BuildInput): BenchResult {
   const s = i.snapshot;
   const c = s.counters;
-  // Throughput over the time it took to answer the window's requests: a target that falls
-  // behind answers them late, and its rate must not look like the offered rate.
-  const spanMs = Math.max(i.measuredMs, s.lastCompletedMs - s.measureStartMs, 1);
+  // Throughput over the time the answers took to arrive: a steady target answers N requests
+  // over (last - first answer) + one inter-arrival gap = the window; a target that falls
+  // behind answers late, and its rate must not look like the offered rate.
+  const answers = c.ok + c.errors;
+  const answerSpanMs =
+    answers > 1 && Number.isFinite(s.firstCompletedMs) && s.firstCompletedMs > 0
+      ? s.lastCompletedMs - s.firstCompletedMs + i.measuredMs / answers
+      : 0;
+  const spanMs = Math.max(i.measuredMs, answerSpanMs, 1);
   const seconds = spanMs / 1000;
   const lat = summarize(decode(s.histograms.latency));
   const svc = summarize(decode(s.histograms.service_time));

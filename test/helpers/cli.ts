@@ -9,6 +9,9 @@ import type { BenchResult } from '../../src/result/result.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BENCH = join(ROOT, 'dist/cli/bench-router.js');
+export const GATE = join(ROOT, 'dist/cli/perf-gate.js');
+export const runGateCli = (args: string[]): Promise<CliRun> =>
+  runCli(args, { bin: GATE, timeoutMs: 120_000 });
 
 export interface CliRun {
   code: number | null;
@@ -19,10 +22,10 @@ export interface CliRun {
 /** Runs a built CLI as a user would, bounded in time. */
 export function runCli(
   args: string[],
-  opts: { timeoutMs?: number; onSpawn?: (c: ChildProcess) => void; cwd?: string } = {},
+  opts: { timeoutMs?: number; onSpawn?: (c: ChildProcess) => void; cwd?: string; bin?: string } = {},
 ): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BENCH, ...args], {
+    const child = spawn(process.execPath, [opts.bin ?? BENCH, ...args], {
       cwd: opts.cwd ?? ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
