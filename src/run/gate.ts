@@ -157,7 +157,8 @@ export async function deriveSlo(
       `baseline ${baselinePath}: no latency_p99_ms to derive an SLO from`,
     );
   const p999 = read('latency_p999_ms');
-  const errRate = read('error_rate') ?? 0;
+  const errRateRead = read('error_rate');
+  const errRate = errRateRead ?? 0;
   const up = (x: number): number => Number((Math.ceil(x * 100) / 100).toPrecision(3));
   const budget = Math.max(errorBudget, up(errRate * factor));
   const slo = [
@@ -174,10 +175,15 @@ export async function deriveSlo(
           },
         ]
       : []),
-    {
-      expr: `error_rate <= ${budget}`,
-      rationale: `error budget ${(budget * 100).toFixed(3)}% (baseline ${(errRate * 100).toFixed(3)}% x ${factor}, at least ${(errorBudget * 100).toFixed(3)}%)`,
-    },
+    // Only metrics the baseline has: a rule on a metric no result carries could never judge.
+    ...(errRateRead !== undefined
+      ? [
+          {
+            expr: `error_rate <= ${budget}`,
+            rationale: `error budget ${(budget * 100).toFixed(3)}% (baseline ${(errRate * 100).toFixed(3)}% x ${factor}, at least ${(errorBudget * 100).toFixed(3)}%)`,
+          },
+        ]
+      : []),
   ];
   const policy = {
     version: '2',
