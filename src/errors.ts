@@ -24,6 +24,9 @@ export type ErrorCode =
   | 'E_INPUT_INVALID'
   | 'E_POLICY_INVALID'
   | 'E_METRIC_UNKNOWN'
+  | 'E_NATS_SERVER_MISSING'
+  | 'E_NATS_SERVER_START'
+  | 'E_TLS_SETUP'
   | 'E_BASELINE_REFUSED';
 
 export class ToolError extends Error {

@@ -5,11 +5,13 @@ import { ToolError } from '../errors.js';
 import { runBench } from '../run/bench.js';
 import { readScenarioFile, resolveScenario, type ScenarioOverrides } from '../scenario/resolve.js';
 import type { KnobFields } from '../targets/builtin-router/knob-args.js';
+import { natsCommand } from './nats-command.js';
 import { runCli, usageFail } from './run-cli.js';
 
 const DUR = 'duration, e.g. 500ms, 10s, 2m';
 
 runCli('bench-router', async () => {
+  if (process.argv[2] === 'nats') return natsCommand(process.argv.slice(3));
   const argv = await yargs(hideBin(process.argv))
     .scriptName('bench-router')
     .usage(
@@ -94,6 +96,42 @@ runCli('bench-router', async () => {
       describe: 'also save the result as a baseline (only if the run is valid)',
     })
     .option('hgrm', { type: 'string', describe: 'write the latency percentile spectrum (.hgrm)' })
+    .option('transport', {
+      choices: ['http', 'nats'] as const,
+      describe: 'with --target builtin: drive it over http or nats',
+    })
+    .option('mode', {
+      choices: ['request', 'publish', 'jetstream'] as const,
+      describe: 'NATS mode; default request',
+    })
+    .option('subject', {
+      type: 'string',
+      describe: 'NATS subject; default beamline.router.v1.decide',
+    })
+    .option('traceparent', {
+      type: 'boolean',
+      describe: 'NATS: inject a W3C traceparent header per request',
+    })
+    .option('nats-url', {
+      type: 'string',
+      describe: 'with --target builtin --transport nats: use this server',
+    })
+    .option('nats-user', {
+      type: 'string',
+      describe: 'NATS user (password from --nats-password-env/-file)',
+    })
+    .option('nats-password-env', {
+      type: 'string',
+      describe: 'environment variable holding the NATS password',
+    })
+    .option('nats-password-file', { type: 'string', describe: 'file holding the NATS password' })
+    .option('nats-token-env', {
+      type: 'string',
+      describe: 'environment variable holding the NATS token',
+    })
+    .option('nats-token-file', { type: 'string', describe: 'file holding the NATS token' })
+    .option('nats-nkey-file', { type: 'string', describe: 'file holding an nkey seed (SU...)' })
+    .option('nats-creds', { type: 'string', describe: 'NATS .creds file (JWT and seed)' })
     .option('quiet', { type: 'boolean', default: false, describe: 'no progress or summary' })
     .option('builtin-workers', {
       type: 'number',
@@ -174,6 +212,11 @@ runCli('bench-router', async () => {
     save_baseline: argv['save-baseline'],
     hgrm: argv.hgrm,
     builtin: Object.values(builtin).some((v) => v !== undefined) ? builtin : undefined,
+    transport: argv.transport,
+    mode: argv.mode,
+    subject: argv.subject,
+    traceparent: argv.traceparent,
+    nats: natsFlags(argv),
   };
   const file = argv.scenario ? await readScenarioFile(argv.scenario) : {};
   const scenario = await resolveScenario(file, flags);
@@ -194,4 +237,18 @@ function parseHeaders(list: string[]): Record<string, string> {
     out[h.slice(0, i).trim()] = h.slice(i + 1).trim();
   }
   return out;
+}
+
+function natsFlags(a: Record<string, unknown>): ScenarioOverrides['nats'] {
+  const n = {
+    url: a['nats-url'] as string | undefined,
+    user: a['nats-user'] as string | undefined,
+    password_env: a['nats-password-env'] as string | undefined,
+    password_file: a['nats-password-file'] as string | undefined,
+    token_env: a['nats-token-env'] as string | undefined,
+    token_file: a['nats-token-file'] as string | undefined,
+    nkey_file: a['nats-nkey-file'] as string | undefined,
+    creds: a['nats-creds'] as string | undefined,
+  };
+  return Object.values(n).some((v) => v !== undefined) ? n : undefined;
 }

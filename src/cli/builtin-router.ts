@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { knobsFromFields } from '../targets/builtin-router/knob-args.js';
 import { startHttpRouter } from '../targets/builtin-router/http-server.js';
+import { startNatsRouter } from '../targets/builtin-router/nats-responder.js';
 import { runCli, usageFail } from './run-cli.js';
 
 runCli('builtin-router', async () => {
@@ -48,6 +49,11 @@ runCli('builtin-router', async () => {
       default: 0,
     })
     .option('seed', { type: 'number', default: 1 })
+    .option('nats', {
+      type: 'string',
+      describe: `also answer ${'beamline.router.v1.decide'} on this NATS server`,
+    })
+    .option('nats-ca', { type: 'string', describe: 'CA file for a TLS NATS server' })
     .parserConfiguration({ 'camel-case-expansion': false })
     .strict()
     .fail(usageFail)
@@ -64,6 +70,14 @@ runCli('builtin-router', async () => {
     seed: argv.seed,
   });
   const router = await startHttpRouter(knobs, argv.port, argv.host);
+  const nc = argv.nats
+    ? await startNatsRouter(
+        argv.nats,
+        router.model,
+        router.counters,
+        argv['nats-ca'] ? { ca: argv['nats-ca'] } : {},
+      )
+    : undefined;
   // First stdout line is machine-readable: the parent waits for it to learn the port.
   process.stdout.write(
     `${JSON.stringify({ event: 'listening', http: `http://${argv.host}:${router.port}`, pid: process.pid })}\n`,
@@ -72,6 +86,7 @@ runCli('builtin-router', async () => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+  await nc?.drain().catch(() => undefined);
   await router.close();
   return 0;
 });

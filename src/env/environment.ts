@@ -13,7 +13,8 @@ export interface Environment {
   os: string;
   kernel: string;
   node: string;
-  hostname_hash?: string;
+  nats_server?: string;
+  jetstream?: boolean;
 }
 
 export interface GitInfo {

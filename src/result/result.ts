@@ -58,7 +58,7 @@ export interface BenchResult {
   schema: typeof RESULT_SCHEMA;
   tool: { name: string; version: string };
   scenario: Record<string, unknown>;
-  target: { url: string; kind: string; pid?: number };
+  target: { url: string; kind: string; pid?: number; subject?: string; mode?: string };
   run: {
     started_at: string;
     ended_at: string;

@@ -13,6 +13,9 @@ import type { Scenario } from '../scenario/scenario.js';
 import { DECIDE_PATH } from '../targets/builtin-router/http-server.js';
 import { spawnRouter, type RouterProcess } from '../targets/builtin-router/spawn.js';
 import type { TransportConfig } from '../transports/create.js';
+import { connectNats, splitNatsUrls, type NatsAuth } from '../transports/nats-connect.js';
+import { startNatsServer, type RunningNatsServer } from '../nats-server/server.js';
+import type { Environment } from '../env/environment.js';
 import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
 import { redactHeaders, redactUrl } from '../util/redact.js';
 import { toolInfo } from '../util/tool-info.js';
@@ -42,7 +45,14 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
   let router: RouterProcess | undefined;
   let probe: PidProbe | undefined;
   let url = s.target;
-  if (s.builtin) {
+  let localNats: RunningNatsServer | undefined;
+  if (s.builtin && s.nats) {
+    // The router over NATS needs a server: the one given, or a local one for this run.
+    if (!s.nats.url) localNats = await startNatsServer();
+    url = s.nats.url ?? localNats!.url;
+    router = await spawnRouter(s.builtin, { url });
+    probe = new PidProbe(router.pid);
+  } else if (s.builtin) {
     router = await spawnRouter(s.builtin);
     url = `${router.httpUrl}${DECIDE_PATH}`;
     probe = new PidProbe(router.pid);
@@ -58,14 +68,17 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
-    const env = await envP;
+    const env: Environment = { ...(await envP), ...(s.nats ? await natsServerEnv(s, url) : {}) };
     const git = await gitP;
     const common = {
       tool: toolInfo('bench-router'),
       scenario: scenarioEcho(s),
-      target: router
-        ? { url: redactUrl(url), kind: 'builtin-http', pid: router.pid }
-        : { url: redactUrl(url), kind: 'http' },
+      target: {
+        url: redactUrl(url),
+        kind: `${router ? 'builtin-' : ''}${s.transport}`,
+        ...(router ? { pid: router.pid } : {}),
+        ...(s.nats ? { subject: s.nats.subject, mode: s.nats.mode } : {}),
+      },
       mode: s.rate !== undefined ? ('open' as const) : ('closed' as const),
       targetRps: s.rate ?? null,
       warmupMs: s.warmupMs,
@@ -119,25 +132,42 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
     await router?.stop();
+    await localNats?.stop();
   }
 }
 
 function makePlans(s: Scenario, url: string, runId: string): ShardPlan[] {
-  const transport: TransportConfig = {
-    kind: 'http',
-    engine: s.httpEngine,
-    url,
-    method: s.method,
+  const common = {
     headers: s.headers,
     body: s.body,
     tenants: s.tenants,
-    connections: Math.max(1, Math.ceil(s.connections / s.threads)),
     timeoutMs: s.timeoutMs,
     replyCheck: { enabled: s.replyCheck, overloadCodes: s.overloadCodes },
-    tls: s.tls,
     runId,
     shard: 0,
   };
+  const transport: TransportConfig = s.nats
+    ? {
+        kind: 'nats',
+        ...common,
+        ...splitNatsUrls(url.split(',')),
+        ...natsAuthOf(s, url),
+        ...(s.tls.ca || s.tls.cert
+          ? { tls: { ca: s.tls.ca, cert: s.tls.cert, key: s.tls.key } }
+          : {}),
+        mode: s.nats.mode,
+        subject: s.nats.subject,
+        traceparent: s.nats.traceparent,
+      }
+    : {
+        kind: 'http',
+        ...common,
+        engine: s.httpEngine,
+        url,
+        method: s.method,
+        connections: Math.max(1, Math.ceil(s.connections / s.threads)),
+        tls: s.tls,
+      };
   return Array.from({ length: s.threads }, (_, index) => ({
     transport: { ...transport, shard: index },
     rate: s.rate,
@@ -205,6 +235,54 @@ function scenarioEcho(s: Scenario): Record<string, unknown> {
     overload_codes: s.overloadCodes,
     seed: s.seed,
     repeat: s.repeat,
+    transport: s.transport,
+    ...(s.nats
+      ? {
+          mode: s.nats.mode,
+          subject: s.nats.subject,
+          traceparent: s.nats.traceparent,
+          // Which kind of credentials, never the credentials.
+          auth: s.nats.credsFile
+            ? 'creds'
+            : s.nats.auth.nkeySeed
+              ? 'nkey'
+              : s.nats.auth.token
+                ? 'token'
+                : s.nats.auth.user
+                  ? 'user'
+                  : 'none',
+        }
+      : {}),
     ...(s.builtin ? { builtin: s.builtin } : {}),
   };
+}
+
+/** URL credentials and explicit ones combine; explicit ones win. */
+function natsAuthOf(s: Scenario, url: string): { auth: NatsAuth } {
+  const fromUrl = splitNatsUrls(url.split(',')).auth;
+  return {
+    auth: {
+      ...fromUrl,
+      ...s.nats!.auth,
+      ...(s.nats!.credsFile ? { credsFile: s.nats!.credsFile } : {}),
+    },
+  };
+}
+
+/** The NATS server's version and whether JetStream is on, from the connection's INFO. */
+async function natsServerEnv(s: Scenario, url: string): Promise<Partial<Environment>> {
+  try {
+    const nc = await connectNats({
+      ...splitNatsUrls(url.split(',')),
+      ...natsAuthOf(s, url),
+      ...(s.tls.ca || s.tls.cert
+        ? { tls: { ca: s.tls.ca, cert: s.tls.cert, key: s.tls.key } }
+        : {}),
+    });
+    const info = nc.info;
+    await nc.close();
+    return info ? { nats_server: info.version, jetstream: !!info.jetstream } : {};
+  } catch {
+    return {}; // the shards' own connect reports an unreachable server with exit 2
+  }
 }

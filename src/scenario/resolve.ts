@@ -6,6 +6,8 @@ import { knobsFromFields } from '../targets/builtin-router/knob-args.js';
 import { parseDuration } from '../util/duration.js';
 import { validateOrThrow } from '../util/schema.js';
 import { DECIDE_TEMPLATE, DEFAULT_TENANTS, type Scenario, type ScenarioFile } from './scenario.js';
+import { DECIDE_SUBJECT } from '../targets/builtin-router/nats-responder.js';
+import type { NatsAuth } from '../transports/nats-connect.js';
 
 /**
  * File, then flags, then defaults: each field is validated where it came from (the file
@@ -52,6 +54,7 @@ export async function resolveScenario(
     'E_USAGE',
   );
   const m: ScenarioOverrides = { ...file, ...stripUndefined(flags) };
+  if (flags.nats || file.nats) m.nats = { ...file.nats, ...stripUndefined(flags.nats ?? {}) };
   if (flags.builtin || file.builtin)
     m.builtin = { ...file.builtin, ...stripUndefined(flags.builtin ?? {}) };
   if (!m.target)
@@ -72,24 +75,32 @@ export async function resolveScenario(
     );
   }
   const isBuiltin = m.target === 'builtin';
-  if (!isBuiltin && !/^https?:\/\//i.test(m.target)) {
+  const natsTarget = /^(nats|tls):\/\//i.test(m.target);
+  if (!isBuiltin && !natsTarget && !/^https?:\/\//i.test(m.target)) {
     throw new ToolError(
       'E_USAGE',
-      `--target: "${m.target.split('@').pop()}" must be http://, https:// or builtin`,
+      `--target: "${m.target.split('@').pop()}" must be http://, https://, nats://, tls:// or builtin`,
     );
   }
+  const transport = natsTarget ? 'nats' : (m.transport ?? 'http');
+  if (natsTarget && m.transport === 'http') {
+    throw new ToolError('E_USAGE', '--transport http does not go with a nats:// target');
+  }
+  const subject = m.subject ?? DECIDE_SUBJECT;
   let body = m.body;
   // `--body @file` reads the file; the latest source wins between body and body_file.
   const bodyFile = flags.body !== undefined ? undefined : (flags.body_at ?? m.body_file);
   if (flags.body_at) body = undefined;
   if (bodyFile !== undefined && body === undefined) body = await readBody(bodyFile);
-  if (isBuiltin && body === undefined) body = DECIDE_TEMPLATE;
+  if ((isBuiltin || (transport === 'nats' && subject === DECIDE_SUBJECT)) && body === undefined) {
+    body = DECIDE_TEMPLATE;
+  }
   const durationMs = parseDuration(m.duration ?? '30s', 'duration');
   if (durationMs <= 0) throw new ToolError('E_USAGE', 'duration: must be longer than 0');
   const timeoutMs = parseDuration(m.timeout ?? '10s', 'timeout');
   if (timeoutMs <= 0) throw new ToolError('E_USAGE', 'timeout: must be longer than 0');
   return {
-    name: m.name ?? (isBuiltin ? 'builtin-router-http' : 'http'),
+    name: m.name ?? (isBuiltin ? `builtin-router-${transport}` : transport),
     target: m.target,
     builtin: isBuiltin ? knobsFromFields(m.builtin ?? {}) : undefined,
     rate: m.rate,
@@ -115,17 +126,57 @@ export async function resolveScenario(
     out: m.out ?? 'reports/run.json',
     saveBaseline: m.save_baseline,
     hgrm: m.hgrm,
+    transport,
+    nats:
+      transport === 'nats'
+        ? {
+            mode: m.mode ?? 'request',
+            subject,
+            url: m.nats?.url,
+            traceparent: m.traceparent ?? false,
+            auth: await natsAuth(m.nats ?? {}),
+            credsFile: m.nats?.creds,
+          }
+        : undefined,
   };
 }
 
-async function readBody(path: string): Promise<string> {
+/** Secrets come from environment variables or files, so they never sit in a scenario file. */
+async function natsAuth(n: NonNullable<ScenarioFile['nats']>): Promise<NatsAuth> {
+  const secret = async (
+    env: string | undefined,
+    file: string | undefined,
+    what: string,
+  ): Promise<string | undefined> => {
+    if (env !== undefined) {
+      const v = process.env[env];
+      if (v === undefined)
+        throw new ToolError('E_USAGE', `${what}: environment variable ${env} is not set`);
+      return v;
+    }
+    if (file !== undefined) return (await readBody(file, what)).trim();
+    return undefined;
+  };
+  const auth: NatsAuth = {};
+  if (n.user !== undefined) {
+    auth.user = n.user;
+    auth.pass = await secret(n.password_env, n.password_file, 'NATS password');
+  }
+  const token = await secret(n.token_env, n.token_file, 'NATS token');
+  if (token !== undefined) auth.token = token;
+  if (n.nkey_file !== undefined) auth.nkeySeed = await readBody(n.nkey_file, 'NATS nkey seed');
+  if (n.creds !== undefined) auth.credsFile = n.creds;
+  return auth;
+}
+
+async function readBody(path: string, what = 'body file'): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ToolError(
       'E_INPUT_READ',
-      `body file ${path}: ${code === 'ENOENT' ? 'file not found' : oneLine(e)}`,
+      `${what} ${path}: ${code === 'ENOENT' ? 'file not found' : oneLine(e)}`,
     );
   }
 }

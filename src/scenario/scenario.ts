@@ -6,7 +6,20 @@ export interface ScenarioFile {
   name?: string;
   description?: string;
   target?: string;
-  transport?: 'http';
+  transport?: 'http' | 'nats';
+  mode?: 'request' | 'publish' | 'jetstream';
+  subject?: string;
+  traceparent?: boolean;
+  nats?: {
+    url?: string;
+    user?: string;
+    password_env?: string;
+    password_file?: string;
+    token_env?: string;
+    token_file?: string;
+    nkey_file?: string;
+    creds?: string;
+  };
   http_engine?: 'fast' | 'undici';
   rate?: number;
   duration?: string | number;
@@ -62,6 +75,18 @@ export interface Scenario {
   out: string;
   saveBaseline: string | undefined;
   hgrm: string | undefined;
+  transport: 'http' | 'nats';
+  nats:
+    | {
+        mode: 'request' | 'publish' | 'jetstream';
+        subject: string;
+        /** For `builtin` over NATS: use this server instead of starting one. */
+        url: string | undefined;
+        traceparent: boolean;
+        auth: import('../transports/nats-connect.js').NatsAuth;
+        credsFile: string | undefined;
+      }
+    | undefined;
 }
 
 export const DECIDE_TEMPLATE =

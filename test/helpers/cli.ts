@@ -22,11 +22,18 @@ export interface CliRun {
 /** Runs a built CLI as a user would, bounded in time. */
 export function runCli(
   args: string[],
-  opts: { timeoutMs?: number; onSpawn?: (c: ChildProcess) => void; cwd?: string; bin?: string } = {},
+  opts: {
+    timeoutMs?: number;
+    onSpawn?: (c: ChildProcess) => void;
+    cwd?: string;
+    bin?: string;
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [opts.bin ?? BENCH, ...args], {
       cwd: opts.cwd ?? ROOT,
+      env: opts.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

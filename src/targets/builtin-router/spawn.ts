@@ -25,11 +25,12 @@ export function routerEntry(): string {
 
 export async function spawnRouter(
   knobs: Partial<RouterKnobs>,
+  nats?: { url: string; ca?: string },
   startTimeoutMs = 10_000,
 ): Promise<RouterProcess> {
-  const child = spawn(process.execPath, [routerEntry(), '--port', '0', ...knobsToArgs(knobs)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const natsArgs = nats ? ['--nats', nats.url, ...(nats.ca ? ['--nats-ca', nats.ca] : [])] : [];
+  const args = [routerEntry(), '--port', '0', ...knobsToArgs(knobs), ...natsArgs];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: child.stdout! });

@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { headers as natsHeaders, type NatsConnection, type MsgHdrs } from '@nats-io/transport-node';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { OK, type Outcome } from '../record/recorder.js';
+import { classifyReply, TIMEOUT, type ReplyCheck } from './classify.js';
+import { connectNats, type NatsConnConfig } from './nats-connect.js';
+import { compileTemplate, type Template, type TemplateContext } from './template.js';
+import type { Done, Transport } from './transport.js';
+
+/**
+ * NATS behind the one Transport interface: request/reply (latency to the reply), publish
+ * (latency to the server's acknowledgement of a flush, batched per turn of the event loop),
+ * and JetStream publish (latency to the stream's PubAck).
+ */
+export interface NatsConfig extends NatsConnConfig {
+  mode: 'request' | 'publish' | 'jetstream';
+  subject: string;
+  body?: string;
+  headers: Record<string, string>;
+  tenants: string[];
+  timeoutMs: number;
+  replyCheck: ReplyCheck;
+  /** Inject a fresh W3C traceparent header per request. */
+  traceparent: boolean;
+  runId: string;
+  shard: number;
+}
+
+const enc = new TextEncoder();
+
+export function classifyNatsError(e: unknown, mode: NatsConfig['mode'] = 'request'): Outcome {
+  const err = e as {
+    name?: string;
+    message?: string;
+    code?: unknown;
+    isNoResponders?: () => boolean;
+    api_error?: { err_code?: number };
+  };
+  const name = err?.name ?? '';
+  const msg = String(err?.message ?? '');
+  if (name === 'TimeoutError' || /timeout/i.test(msg)) return TIMEOUT;
+  if (name === 'NoRespondersError' || err.isNoResponders?.() || /no responders/i.test(msg)) {
+    // For a JetStream publish, nobody answering means no stream listens on the subject.
+    return { kind: 'error', cls: mode === 'jetstream' ? 'js_no_stream' : 'no_responders' };
+  }
+  const jsCode = err.api_error?.err_code ?? (typeof err.code === 'number' ? err.code : undefined);
+  if (/maximum (messages|bytes)|exceeded|limit/i.test(msg))
+    return { kind: 'error', cls: 'js_limits', backpressure: 'js_limits' };
+  if (jsCode !== undefined) return { kind: 'error', cls: `js_api:${jsCode}` };
+  if (/closed|disconnect|connection/i.test(msg)) return { kind: 'error', cls: 'connection_error' };
+  return { kind: 'error', cls: 'nats_error' };
+}
+
+export class NatsTransport implements Transport {
+  private nc: NatsConnection | undefined;
+  private js: JetStreamClient | undefined;
+  private readonly body: Template | undefined;
+  private readonly headerTemplates: [string, Template][];
+  private readonly ctx: TemplateContext;
+  private flushWaiters: Done[] = [];
+  private flushScheduled = false;
+
+  constructor(private readonly cfg: NatsConfig) {
+    this.body = cfg.body !== undefined ? compileTemplate(cfg.body, 'body') : undefined;
+    this.headerTemplates = Object.entries(cfg.headers).map(([k, v]) => [
+      k,
+      compileTemplate(v, `header ${k}`),
+    ]);
+    this.ctx = { seq: 0, runId: cfg.runId, shard: cfg.shard, tenants: cfg.tenants };
+  }
+
+  get connection(): NatsConnection | undefined {
+    return this.nc;
+  }
+
+  async open(): Promise<void> {
+    this.nc = await connectNats(this.cfg);
+    if (this.cfg.mode === 'jetstream')
+      this.js = jetstream(this.nc, { timeout: this.cfg.timeoutMs });
+  }
+
+  private hdrs(): MsgHdrs | undefined {
+    if (!this.headerTemplates.length && !this.cfg.traceparent) return undefined;
+    const h = natsHeaders();
+    for (const [k, t] of this.headerTemplates) h.set(k, t(this.ctx));
+    if (this.cfg.traceparent)
+      h.set(
+        'traceparent',
+        `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
+      );
+    return h;
+  }
+
+  send(seq: number, done: Done): undefined {
+    const nc = this.nc!;
+    this.ctx.seq = seq;
+    const payload = this.body ? enc.encode(this.body(this.ctx)) : undefined;
+    const headers = this.hdrs();
+    const fail = (e: unknown): void => done(classifyNatsError(e, this.cfg.mode));
+    switch (this.cfg.mode) {
+      case 'request':
+        nc.request(this.cfg.subject, payload, {
+          timeout: this.cfg.timeoutMs,
+          ...(headers ? { headers } : {}),
+        }).then(
+          (m) =>
+            done(this.cfg.replyCheck.enabled ? classifyReply(m.string(), this.cfg.replyCheck) : OK),
+          fail,
+        );
+        return undefined;
+      case 'jetstream':
+        this.js!.publish(this.cfg.subject, payload, {
+          timeout: this.cfg.timeoutMs,
+          ...(headers ? { headers } : {}),
+        }).then(() => done(OK), fail);
+        return undefined;
+      case 'publish':
+        try {
+          nc.publish(this.cfg.subject, payload, headers ? { headers } : undefined);
+        } catch (e) {
+          fail(e);
+          return undefined;
+        }
+        // One flush (a PING/PONG round trip) acknowledges everything published before it.
+        this.flushWaiters.push(done);
+        if (!this.flushScheduled) {
+          this.flushScheduled = true;
+          setImmediate(() => this.flush());
+        }
+        return undefined;
+    }
+  }
+
+  private flush(): void {
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
+    this.flushScheduled = false;
+    this.nc!.flush().then(
+      () => waiters.forEach((d) => d(OK)),
+      (e: unknown) => waiters.forEach((d) => d(classifyNatsError(e))),
+    );
+  }
+
+  async close(): Promise<void> {
+    const nc = this.nc;
+    this.nc = undefined;
+    if (nc) await nc.close().catch(() => undefined);
+  }
+}
