@@ -132,6 +132,23 @@ runCli('bench-router', async () => {
     .option('nats-token-file', { type: 'string', describe: 'file holding the NATS token' })
     .option('nats-nkey-file', { type: 'string', describe: 'file holding an nkey seed (SU...)' })
     .option('nats-creds', { type: 'string', describe: 'NATS .creds file (JWT and seed)' })
+    .option('probe-pid', { type: 'number', describe: "sample this process's RSS and CPU" })
+    .option('probe-prom', {
+      type: 'string',
+      describe: 'sample a Prometheus endpoint (memory and CPU)',
+    })
+    .option('probe-prom-mem', {
+      type: 'string',
+      describe: 'memory metric; default process_resident_memory_bytes',
+    })
+    .option('probe-prom-cpu', {
+      type: 'string',
+      describe: 'CPU seconds counter; default process_cpu_seconds_total',
+    })
+    .option('probe-nats-varz', {
+      type: 'string',
+      describe: 'sample a nats-server /varz (mem, cpu, slow consumers)',
+    })
     .option('quiet', { type: 'boolean', default: false, describe: 'no progress or summary' })
     .option('builtin-workers', {
       type: 'number',
@@ -213,6 +230,11 @@ runCli('bench-router', async () => {
     hgrm: argv.hgrm,
     builtin: Object.values(builtin).some((v) => v !== undefined) ? builtin : undefined,
     transport: argv.transport,
+    probe_pid: argv['probe-pid'],
+    probe_prom: argv['probe-prom'],
+    probe_prom_mem: argv['probe-prom-mem'],
+    probe_prom_cpu: argv['probe-prom-cpu'],
+    probe_nats_varz: argv['probe-nats-varz'],
     mode: argv.mode,
     subject: argv.subject,
     traceparent: argv.traceparent,

@@ -80,4 +80,15 @@ export interface BenchResult {
   service_time: { p50_ms: number; p99_ms: number; max_ms: number };
   generator: GeneratorSection;
   samples?: Record<string, number[]>;
+  /** Every target probe; the first one's figures are the metrics' mem_mb / cpu_pct. */
+  probes?: {
+    kind: string;
+    source: string;
+    samples: number;
+    mem_mb?: number;
+    mem_growth_mb_per_min?: number;
+    cpu_pct?: number;
+    last?: Record<string, number>;
+    error?: string;
+  }[];
 }

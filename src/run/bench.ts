@@ -3,7 +3,8 @@ import { ExitCode } from '../errors.js';
 import { collectEnvironment, collectGit } from '../env/environment.js';
 import { runShards } from '../driver/threads.js';
 import type { ShardPlan } from '../driver/shard.js';
-import { PidProbe } from '../probes/proc-probe.js';
+import { TargetProbe, promReader, varzReader } from '../probes/proc-probe.js';
+import { summarizeTarget } from '../probes/target-summary.js';
 import { mergeSnapshots } from '../record/merge.js';
 import { decode, toHgrm } from '../record/histogram.js';
 import { buildRepeatedResult, buildResult, type BuildInput } from '../result/build.js';
@@ -43,7 +44,6 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
   const envP = collectEnvironment();
   const gitP = collectGit();
   let router: RouterProcess | undefined;
-  let probe: PidProbe | undefined;
   let url = s.target;
   let localNats: RunningNatsServer | undefined;
   if (s.builtin && s.nats) {
@@ -51,12 +51,35 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
     if (!s.nats.url) localNats = await startNatsServer();
     url = s.nats.url ?? localNats!.url;
     router = await spawnRouter(s.builtin, { url });
-    probe = new PidProbe(router.pid);
   } else if (s.builtin) {
     router = await spawnRouter(s.builtin);
     url = `${router.httpUrl}${DECIDE_PATH}`;
-    probe = new PidProbe(router.pid);
   }
+  // The first probe is the target's: its samples give mem_mb, cpu_pct and the intervals.
+  const probes: TargetProbe[] = [];
+  if (router) probes.push(TargetProbe.pid(router.pid));
+  if (s.probes.pid !== undefined) probes.push(TargetProbe.pid(s.probes.pid));
+  if (s.probes.prom)
+    probes.push(
+      new TargetProbe(
+        'prom',
+        redactUrl(s.probes.prom.url),
+        promReader(s.probes.prom.url, s.probes.prom.mem, s.probes.prom.cpu),
+      ),
+    );
+  if (s.probes.natsVarz)
+    probes.push(
+      new TargetProbe('nats-varz', redactUrl(s.probes.natsVarz), varzReader(s.probes.natsVarz)),
+    );
+  if (localNats)
+    probes.push(
+      new TargetProbe(
+        'nats-varz',
+        `${localNats.monitorUrl}/varz`,
+        varzReader(`${localNats.monitorUrl}/varz`),
+      ),
+    );
+  const probe = probes[0];
   let interruptedAtMs: number | undefined;
   let stopShards: (() => void) | undefined;
   const onSigint = (): void => {
@@ -90,7 +113,7 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
     // --repeat N: the same scenario N times against the same target, one result with the
     // merged histograms and the per-run values under `samples` for noise-aware gating.
     const runs: BuildInput[] = [];
-    probe?.start();
+    probes.forEach((p) => p.start());
     for (let k = 0; k < s.repeat && interruptedAtMs === undefined; k++) {
       if (s.repeat > 1 && !io.quiet) io.stderr.write(`run ${k + 1} of ${s.repeat}\n`);
       const runId = randomBytes(4).toString('hex');
@@ -117,10 +140,22 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
         targetSamples: [],
       });
     }
-    await probe?.stop();
+    await Promise.all(probes.map((p) => p.stop()));
     const samples = probe?.samples ?? [];
     for (const r of runs) r.targetSamples = samples;
     const result = runs.length === 1 ? buildResult(runs[0]!) : buildRepeatedResult(runs);
+    const from = runs[0]!.snapshot.measureStartMs;
+    const to = runs[runs.length - 1]!.snapshot.measureStartMs + runs[runs.length - 1]!.measuredMs;
+    if (probes.length) {
+      result.probes = probes.map((p) => ({
+        kind: p.kind,
+        source: p.source,
+        samples: p.samples.length,
+        ...summarizeTarget(p.samples, from, to),
+        ...(p.samples.at(-1)?.extra ? { last: p.samples.at(-1)!.extra } : {}),
+        ...(p.lastError && !p.samples.length ? { error: p.lastError } : {}),
+      }));
+    }
     const exitCode = result.run.interrupted
       ? ExitCode.interrupted
       : result.generator.saturated

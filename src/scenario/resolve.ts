@@ -127,6 +127,19 @@ export async function resolveScenario(
     saveBaseline: m.save_baseline,
     hgrm: m.hgrm,
     transport,
+    probes: {
+      ...(m.probe_pid !== undefined ? { pid: m.probe_pid } : {}),
+      ...(m.probe_prom
+        ? {
+            prom: {
+              url: m.probe_prom,
+              mem: m.probe_prom_mem ?? 'process_resident_memory_bytes',
+              cpu: m.probe_prom_cpu ?? 'process_cpu_seconds_total',
+            },
+          }
+        : {}),
+      ...(m.probe_nats_varz ? { natsVarz: m.probe_nats_varz } : {}),
+    },
     nats:
       transport === 'nats'
         ? {

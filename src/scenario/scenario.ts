@@ -7,6 +7,11 @@ export interface ScenarioFile {
   description?: string;
   target?: string;
   transport?: 'http' | 'nats';
+  probe_pid?: number;
+  probe_prom?: string;
+  probe_prom_mem?: string;
+  probe_prom_cpu?: string;
+  probe_nats_varz?: string;
   mode?: 'request' | 'publish' | 'jetstream';
   subject?: string;
   traceparent?: boolean;
@@ -76,6 +81,7 @@ export interface Scenario {
   saveBaseline: string | undefined;
   hgrm: string | undefined;
   transport: 'http' | 'nats';
+  probes: { pid?: number; prom?: { url: string; mem: string; cpu: string }; natsVarz?: string };
   nats:
     | {
         mode: 'request' | 'publish' | 'jetstream';
