@@ -91,20 +91,20 @@ interface Step {
   lagP99: number;
 }
 
-async function ours(url: string, rate: number): Promise<Step> {
+/** `target` is a URL, or the target arguments themselves (e.g. a NATS subject too). */
+async function ours(target: string | string[], rate: number): Promise<Step> {
   const out = join(tmpdir(), `perfkit-bench-${process.pid}.json`);
+  const targetArgs =
+    typeof target === 'string' ? ['--target', target, '--connections', '32'] : target;
   const [cmd, args] = pinned(GEN_CORE, process.execPath, [
     BENCH,
-    '--target',
-    url,
+    ...targetArgs,
     '--rate',
     String(Math.round(rate)),
     '--duration',
     STEP.duration,
     '--warmup',
     STEP.warmup,
-    '--connections',
-    '32',
     '--out',
     out,
     '--quiet',
@@ -131,7 +131,7 @@ async function ours(url: string, rate: number): Promise<Step> {
 }
 
 async function maxSustained(
-  url: string,
+  url: string | string[],
   start: number,
 ): Promise<{ best: Step | undefined; steps: Step[] }> {
   const steps: Step[] = [];
@@ -230,4 +230,89 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+/**
+ * NATS request/reply: our open loop against a raw nats.js loop keeping the same number of
+ * requests in flight, both against one fast responder (nats-server and the responder share
+ * the other core).
+ */
+const NATS_IN_FLIGHT = 64;
+
+async function natsSection(): Promise<Record<string, unknown>> {
+  const { startNatsServer } = await import('../nats-server/server.js');
+  const nats = await startNatsServer();
+  if (hasTaskset) spawnSync('taskset', ['-pc', TARGET_CORE, String(nats.pid)]);
+  const responderSrc = `
+    const { connect } = await import(${JSON.stringify(join(ROOT, 'node_modules/@nats-io/transport-node/lib/mod.js'))});
+    const nc = await connect({ servers: ${JSON.stringify(nats.url)} });
+    const reply = new TextEncoder().encode('{"ok":true}');
+    nc.subscribe('bench.echo', { callback: (_e, m) => m.respond(reply) });
+    await nc.flush();
+    console.log('ready');`;
+  const [rc, ra] = pinned(TARGET_CORE, process.execPath, [
+    '--input-type=module',
+    '-e',
+    responderSrc,
+  ]);
+  const responder = spawn(rc, ra, { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((r) => responder.stdout.once('data', () => r()));
+  try {
+    const rawSrc = `
+      const { connect } = await import(${JSON.stringify(join(ROOT, 'node_modules/@nats-io/transport-node/lib/mod.js'))});
+      const nc = await connect({ servers: ${JSON.stringify(nats.url)} });
+      const body = new TextEncoder().encode('{"version":"1","request_id":"x","tenant_id":"t","task":{"type":"x"}}');
+      let n = 0; const end = Date.now() + 5000;
+      const loop = async () => { while (Date.now() < end) { await nc.request('bench.echo', body, { timeout: 5000 }); n++; } };
+      const t0 = Date.now();
+      await Promise.all(Array.from({ length: ${NATS_IN_FLIGHT} }, loop));
+      console.log(n / ((Date.now() - t0) / 1000));
+      await nc.close();`;
+    const rawRuns: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const [c, a] = pinned(GEN_CORE, process.execPath, ['--input-type=module', '-e', rawSrc]);
+      rawRuns.push(Number((await run(c, a)).stdout.trim()));
+      log(
+        `  raw nats.js request loop run ${i + 1}: ${rawRuns[i]!.toFixed(0)} req/s (${NATS_IN_FLIGHT} in flight)`,
+      );
+    }
+    const raw = median(rawRuns);
+    const args = [
+      '--target',
+      nats.url,
+      '--subject',
+      'bench.echo',
+      '--max-in-flight',
+      String(NATS_IN_FLIGHT),
+    ];
+    const { best, steps } = await maxSustained(args, Math.round(raw * 0.5));
+    const ratio = best ? best.achieved / raw : 0;
+    log(`raw nats.js request loop median: ${Math.round(raw)} req/s`);
+    log(`bench-router NATS open loop, 1 thread, max sustained: ${best?.achieved ?? '-'} req/s`);
+    log(`ratio ours / raw nats.js: ${Math.round(ratio * 1000) / 1000}`);
+    return {
+      raw_nats_req_s_runs: rawRuns.map(Math.round),
+      raw_nats_req_s_median: Math.round(raw),
+      ours_max_sustained_open_loop_req_s: best?.achieved ?? null,
+      ratio_ours_over_raw: Math.round(ratio * 1000) / 1000,
+      in_flight: NATS_IN_FLIGHT,
+      steps,
+    };
+  } finally {
+    responder.kill('SIGKILL');
+    await nats.stop();
+  }
+}
+
+const only = process.argv[2];
+if (only === 'nats') {
+  void natsSection().then((r) => {
+    mkdirSync(join(ROOT, 'reports'), { recursive: true });
+    writeFileSync(join(ROOT, 'reports/bench-nats.json'), `${JSON.stringify(r, null, 2)}\n`);
+  });
+} else if (only === 'http') void main();
+else
+  void main().then(async () => {
+    log('');
+    log('NATS request/reply');
+    const r = await natsSection();
+    writeFileSync(join(ROOT, 'reports/bench-nats.json'), `${JSON.stringify(r, null, 2)}\n`);
+  });

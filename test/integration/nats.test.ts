@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createUser } from '@nats-io/nkeys';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -266,6 +267,55 @@ describe('NATS credentials', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toMatch(/unreachable: authorization/i);
     expect(bad.stderr).not.toContain('wrong-password');
+  });
+});
+
+describe('NATS nkey authentication', () => {
+  it('signs in with an nkey seed read from a file', async () => {
+    const user = createUser();
+    const seedFile = join(tmp(), 'user.nk');
+    writeFileSync(seedFile, new TextDecoder().decode(user.getSeed()));
+    const server = await startNatsServer({
+      extraConfig: `authorization { users: [ { nkey: ${user.getPublicKey()} } ] }`,
+    });
+    try {
+      const out = join(tmp(), 'r.json');
+      const ok = await runCli([
+        '--target',
+        server.url,
+        '--subject',
+        'nobody.nkey',
+        '--rate',
+        '50',
+        '--duration',
+        '1s',
+        '--warmup',
+        '0s',
+        '--out',
+        out,
+        '--quiet',
+        '--nats-nkey-file',
+        seedFile,
+      ]);
+      expect(ok.code).toBe(0);
+      const text = readFileSync(out, 'utf8');
+      expect(text).not.toContain(new TextDecoder().decode(user.getSeed()));
+      expect(JSON.parse(text).scenario.auth).toBe('nkey');
+      const refused = await runCli([
+        '--target',
+        server.url,
+        '--rate',
+        '10',
+        '--duration',
+        '1s',
+        '--out',
+        join(tmp(), 'x.json'),
+      ]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/authorization/i);
+    } finally {
+      await server.stop();
+    }
   });
 });
 
