@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { ROOT, runGateCli, tmp } from '../helpers/cli.js';
 
-const SEED = join(ROOT, '../shared/examples');
+// Byte-identical copies of ../shared/examples (checked in test/unit/gate-evaluate.test.ts),
+// so the suite also runs where shared/ is not beside the checkout.
+const SEED = join(ROOT, 'test/fixtures/cp1');
 const seedBase = join(SEED, 'baseline_cp1.json');
 const seedPolicy = join(SEED, 'policy_cp1.json');
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { asGateDoc, type GateDoc } from '../../src/gate/document.js';
 import { evaluate, relativeChange } from '../../src/gate/evaluate.js';
@@ -19,7 +19,8 @@ const judge = (
 ) => evaluate(normalizePolicy(policy), doc(base, be, 'baseline'), doc(cand, ce));
 const status = (o: ReturnType<typeof judge>) => o.rules.map((r) => r.status);
 
-const SHARED = new URL('../../../shared/examples/', import.meta.url);
+const SHARED = new URL('../fixtures/cp1/', import.meta.url);
+const UPSTREAM = new URL('../../../shared/examples/', import.meta.url);
 const seedPolicy = JSON.parse(
   readFileSync(new URL('policy_cp1.json', SHARED), 'utf8'),
 ) as PolicyFile;
@@ -191,6 +192,14 @@ describe('aliases', () => {
 });
 
 describe('the seed files, unchanged', () => {
+  it.skipIf(!existsSync(UPSTREAM))('our copies are byte-identical to ../shared/examples', () => {
+    for (const f of ['baseline_cp1.json', 'policy_cp1.json']) {
+      expect(readFileSync(new URL(f, SHARED), 'utf8')).toBe(
+        readFileSync(new URL(f, UPSTREAM), 'utf8'),
+      );
+    }
+  });
+
   it('pass against themselves', () => {
     expect(judge(seedPolicy, seedBaseline.metrics, seedBaseline.metrics).exitCode).toBe(0);
   });
