@@ -112,6 +112,10 @@ runCli('bench-router', async () => {
       type: 'boolean',
       describe: 'NATS: inject a W3C traceparent header per request',
     })
+    .option('e2e', {
+      type: 'boolean',
+      describe: 'NATS publish: latency until our own subscriber receives each message',
+    })
     .option('nats-url', {
       type: 'string',
       describe: 'with --target builtin --transport nats: use this server',
@@ -238,6 +242,7 @@ runCli('bench-router', async () => {
     mode: argv.mode,
     subject: argv.subject,
     traceparent: argv.traceparent,
+    e2e: argv.e2e,
     nats: natsFlags(argv),
   };
   const file = argv.scenario ? await readScenarioFile(argv.scenario) : {};

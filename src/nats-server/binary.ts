@@ -3,7 +3,9 @@ import { delimiter, join } from 'node:path';
 import { ToolError } from '../errors.js';
 
 /** nats-server from $NATS_SERVER_BIN or PATH (plus the sbin directories Debian uses). */
-export function findNatsServer(env = process.env): string {
+const SBIN = ['/usr/sbin', '/usr/local/sbin', '/sbin'];
+
+export function findNatsServer(env = process.env, extraDirs: readonly string[] = SBIN): string {
   const explicit = env.NATS_SERVER_BIN;
   if (explicit) {
     if (isExecutable(explicit)) return explicit;
@@ -12,7 +14,7 @@ export function findNatsServer(env = process.env): string {
       `NATS_SERVER_BIN=${explicit} is not an executable file`,
     );
   }
-  const dirs = [...(env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'];
+  const dirs = [...(env.PATH ?? '').split(delimiter), ...extraDirs];
   for (const d of dirs) {
     if (!d) continue;
     const p = join(d, 'nats-server');

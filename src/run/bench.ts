@@ -193,6 +193,7 @@ function makePlans(s: Scenario, url: string, runId: string): ShardPlan[] {
         mode: s.nats.mode,
         subject: s.nats.subject,
         traceparent: s.nats.traceparent,
+        e2e: s.nats.e2e,
       }
     : {
         kind: 'http',
@@ -276,6 +277,7 @@ function scenarioEcho(s: Scenario): Record<string, unknown> {
           mode: s.nats.mode,
           subject: s.nats.subject,
           traceparent: s.nats.traceparent,
+          e2e: s.nats.e2e,
           // Which kind of credentials, never the credentials.
           auth: s.nats.credsFile
             ? 'creds'

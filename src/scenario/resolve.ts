@@ -147,6 +147,7 @@ export async function resolveScenario(
             subject,
             url: m.nats?.url,
             traceparent: m.traceparent ?? false,
+            e2e: m.e2e ?? false,
             auth: await natsAuth(m.nats ?? {}),
             credsFile: m.nats?.creds,
           }

@@ -15,6 +15,7 @@ export interface ScenarioFile {
   mode?: 'request' | 'publish' | 'jetstream';
   subject?: string;
   traceparent?: boolean;
+  e2e?: boolean;
   nats?: {
     url?: string;
     user?: string;
@@ -89,6 +90,7 @@ export interface Scenario {
         /** For `builtin` over NATS: use this server instead of starting one. */
         url: string | undefined;
         traceparent: boolean;
+        e2e: boolean;
         auth: import('../transports/nats-connect.js').NatsAuth;
         credsFile: string | undefined;
       }

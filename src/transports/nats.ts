@@ -22,11 +22,18 @@ export interface NatsConfig extends NatsConnConfig {
   replyCheck: ReplyCheck;
   /** Inject a fresh W3C traceparent header per request. */
   traceparent: boolean;
+  /**
+   * Publish mode: a request ends when our own subscriber receives the message (end-to-end
+   * latency through the server), matched by a sequence header, instead of at the flush.
+   */
+  e2e?: boolean;
   runId: string;
   shard: number;
 }
 
 const enc = new TextEncoder();
+const E2E_RUN = 'Bench-Run';
+const E2E_SEQ = 'Bench-Seq';
 
 export function classifyNatsError(e: unknown, mode: NatsConfig['mode'] = 'request'): Outcome {
   const err = e as {
@@ -58,6 +65,8 @@ export class NatsTransport implements Transport {
   private readonly headerTemplates: [string, Template][];
   private readonly ctx: TemplateContext;
   private flushWaiters: Done[] = [];
+  private readonly e2eWaiters = new Map<number, Done>();
+  private readonly e2eTag: string;
   private flushScheduled = false;
 
   constructor(private readonly cfg: NatsConfig) {
@@ -67,6 +76,7 @@ export class NatsTransport implements Transport {
       compileTemplate(v, `header ${k}`),
     ]);
     this.ctx = { seq: 0, runId: cfg.runId, shard: cfg.shard, tenants: cfg.tenants };
+    this.e2eTag = `${cfg.runId}-${cfg.shard}`;
   }
 
   get connection(): NatsConnection | undefined {
@@ -75,13 +85,33 @@ export class NatsTransport implements Transport {
 
   async open(): Promise<void> {
     this.nc = await connectNats(this.cfg);
+    if (this.cfg.mode === 'publish' && this.cfg.e2e) {
+      // Each shard listens only for its own messages (the header names the shard).
+      this.nc.subscribe(this.cfg.subject, {
+        callback: (_e, m) => {
+          const h = m.headers;
+          if (!h || h.get(E2E_RUN) !== this.e2eTag) return;
+          const seq = Number(h.get(E2E_SEQ));
+          const done = this.e2eWaiters.get(seq);
+          if (!done) return;
+          this.e2eWaiters.delete(seq);
+          done(OK);
+        },
+      });
+      await this.nc.flush();
+    }
     if (this.cfg.mode === 'jetstream')
       this.js = jetstream(this.nc, { timeout: this.cfg.timeoutMs });
   }
 
   private hdrs(): MsgHdrs | undefined {
-    if (!this.headerTemplates.length && !this.cfg.traceparent) return undefined;
+    const e2e = this.cfg.mode === 'publish' && this.cfg.e2e;
+    if (!this.headerTemplates.length && !this.cfg.traceparent && !e2e) return undefined;
     const h = natsHeaders();
+    if (e2e) {
+      h.set(E2E_RUN, this.e2eTag);
+      h.set(E2E_SEQ, String(this.ctx.seq));
+    }
     for (const [k, t] of this.headerTemplates) h.set(k, t(this.ctx));
     if (this.cfg.traceparent)
       h.set(
@@ -91,7 +121,7 @@ export class NatsTransport implements Transport {
     return h;
   }
 
-  send(seq: number, done: Done): undefined {
+  send(seq: number, done: Done): (() => void) | undefined {
     const nc = this.nc!;
     this.ctx.seq = seq;
     const payload = this.body ? enc.encode(this.body(this.ctx)) : undefined;
@@ -120,6 +150,11 @@ export class NatsTransport implements Transport {
         } catch (e) {
           fail(e);
           return undefined;
+        }
+        if (this.cfg.e2e) {
+          // Ends when our subscriber sees it; a lost message ends as the driver's timeout.
+          this.e2eWaiters.set(seq, done);
+          return () => this.e2eWaiters.delete(seq);
         }
         // One flush (a PING/PONG round trip) acknowledges everything published before it.
         this.flushWaiters.push(done);

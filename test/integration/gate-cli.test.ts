@@ -232,6 +232,41 @@ describe('perf-gate CLI', () => {
     expect(judged.code).toBe(0);
   });
 
+  it('calibrate reports run-to-run noise and warns where a tolerance is tighter', async () => {
+    const dir = tmp();
+    const scen = write(dir, 's.json', {
+      target: 'builtin',
+      rate: 200,
+      duration: '1s',
+      warmup: '200ms',
+      name: 'cal',
+    });
+    const policy = write(dir, 'p.json', {
+      version: '2',
+      rules: { latency_p99_ms: { relative: { max_pct_increase: 0.01 } } },
+    });
+    const out = join(dir, 'cal.json');
+    const r = await runGateCli([
+      'calibrate',
+      '--scenario',
+      scen,
+      '--runs',
+      '3',
+      '--policy',
+      policy,
+      '--out',
+      out,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/latency_p99_ms\s+[\d.]+\s+[\d.]+/);
+    expect(r.stdout).toMatch(
+      /warning: latency_p99_ms relative.max_pct_increase: tolerance 0.01% is tighter than the noise/,
+    );
+    const cal = JSON.parse(readFileSync(out, 'utf8'));
+    expect(cal.runs).toBe(3);
+    expect(cal.metrics.find((m: { metric: string }) => m.metric === 'rps').cv_pct).toBeLessThan(5);
+  });
+
   it('--scenario runs the bench and judges it', async () => {
     const dir = tmp();
     const scen = write(dir, 's.json', {

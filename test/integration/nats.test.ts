@@ -94,6 +94,21 @@ describe('NATS transports against a real nats-server', () => {
     await nc.close();
   });
 
+  it('publish with --e2e: each message timed until our own subscriber receives it', async () => {
+    const { result } = await bench({
+      target: nats.url,
+      mode: 'publish',
+      e2e: true,
+      subject: 'bench.e2e',
+      rate: 1000,
+      duration: '1s',
+    });
+    expect(result.counters.ok).toBe(1000);
+    expect(result.counters.timeouts).toBe(0);
+    expect(result.scenario.e2e).toBe(true);
+    expect(result.metrics.latency_p50_ms).toBeGreaterThan(0);
+  });
+
   it('JetStream: acks recorded, a missing stream and stream limits classified', async () => {
     const nc = await connectNats(splitNatsUrls([nats.url]));
     const jsm = await jetstreamManager(nc);
