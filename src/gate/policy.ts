@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readInputText } from '../util/read-input.js';
 import { ToolError, oneLine } from '../errors.js';
 import { validateOrThrow } from '../util/schema.js';
 
@@ -145,16 +145,7 @@ export function normalizePolicy(file: PolicyFile): Policy {
 
 /** Reads a JSON file for the gate: missing and malformed files are bad input (exit 2). */
 export async function readJsonFile(path: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ToolError(
-      'E_INPUT_READ',
-      `${what} ${path}: ${code === 'ENOENT' ? 'file not found' : oneLine(e)}`,
-    );
-  }
+  const text = await readInputText(path, what);
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {

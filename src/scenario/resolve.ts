@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readInputText } from '../util/read-input.js';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ToolError, oneLine } from '../errors.js';
@@ -15,16 +15,7 @@ import type { NatsAuth } from '../transports/nats-connect.js';
  * what to fix.
  */
 export async function readScenarioFile(path: string): Promise<ScenarioFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ToolError(
-      'E_SCENARIO_READ',
-      `scenario ${path}: ${code === 'ENOENT' ? 'file not found' : oneLine(e)}`,
-    );
-  }
+  const text = await readInputText(path, 'scenario', 'E_SCENARIO_READ');
   let data: unknown;
   try {
     data = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
@@ -183,16 +174,8 @@ async function natsAuth(n: NonNullable<ScenarioFile['nats']>): Promise<NatsAuth>
   return auth;
 }
 
-async function readBody(path: string, what = 'body file'): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ToolError(
-      'E_INPUT_READ',
-      `${what} ${path}: ${code === 'ENOENT' ? 'file not found' : oneLine(e)}`,
-    );
-  }
+function readBody(path: string, what = 'body file'): Promise<string> {
+  return readInputText(path, what);
 }
 
 function stripUndefined<T extends object>(o: T): T {

@@ -13,6 +13,7 @@ import {
 } from './classify.js';
 import { compileTemplate, type Template, type TemplateContext } from './template.js';
 import type { Done, Transport } from './transport.js';
+import { parseHttpTarget } from './http-target.js';
 import { describeNetErr } from './http1.js';
 
 /** Serialisable, so each worker thread builds its own transport from it. */
@@ -46,22 +47,8 @@ export class HttpTransport implements Transport {
   private readonly ctx: TemplateContext;
 
   constructor(private readonly cfg: HttpConfig) {
-    let u: URL;
-    try {
-      u = new URL(cfg.url);
-    } catch {
-      throw new ToolError('E_USAGE', `--target: "${redactUrl(cfg.url)}" is not a valid URL`);
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-      throw new ToolError('E_USAGE', `--target: unsupported scheme ${u.protocol} for HTTP`);
-    }
-    if (u.username || u.password) {
-      // Basic auth from the URL becomes a header; the URL itself is never logged unredacted.
-      const token = Buffer.from(
-        `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`,
-      ).toString('base64');
-      cfg.headers = { authorization: `Basic ${token}`, ...cfg.headers };
-    }
+    const { url: u, headers } = parseHttpTarget(cfg.url, cfg.headers);
+    cfg.headers = headers;
     this.origin = u.origin;
     this.path = `${u.pathname}${u.search}`;
     this.body = cfg.body !== undefined ? compileTemplate(cfg.body, 'body') : undefined;

@@ -9,6 +9,7 @@ import type { HttpConfig } from './http.js';
 import { Http1ResponseParser, type ParsedResponse } from './http1-parser.js';
 import { compileTemplate, type Template, type TemplateContext } from './template.js';
 import type { Done, Transport } from './transport.js';
+import { parseHttpTarget } from './http-target.js';
 
 /**
  * The load generator's own HTTP/1.1 client: a fixed pool of keep-alive connections, one
@@ -51,22 +52,7 @@ export class Http1Transport implements Transport {
   private closed = false;
 
   constructor(private readonly cfg: HttpConfig) {
-    let u: URL;
-    try {
-      u = new URL(cfg.url);
-    } catch {
-      throw new ToolError('E_USAGE', `--target: "${redactUrl(cfg.url)}" is not a valid URL`);
-    }
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-      throw new ToolError('E_USAGE', `--target: unsupported scheme ${u.protocol} for HTTP`);
-    }
-    const headers = { ...cfg.headers };
-    if (u.username || u.password) {
-      const token = Buffer.from(
-        `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`,
-      ).toString('base64');
-      headers.authorization ??= `Basic ${token}`;
-    }
+    const { url: u, headers } = parseHttpTarget(cfg.url, cfg.headers);
     this.secure = u.protocol === 'https:';
     this.host = u.hostname.replace(/^\[|\]$/g, '');
     this.servername = isIP(this.host) ? undefined : this.host;

@@ -75,3 +75,22 @@ export function expectCountersAddUp(r: BenchResult): void {
   const ended = c.ok + c.errors + c.timeouts + c.in_flight_at_end;
   if (c.sent !== ended) throw new Error(`sent ${c.sent} != ok+errors+timeouts+in flight ${ended}`);
 }
+
+/**
+ * A target that freezes for S ms every P ms: a fraction f = S/P of requests wait uniformly
+ * on (0, S], so the true percentile q (above 1 - f) is S * (1 - (1 - q) / f).
+ */
+export function truePercentile(q: number, stallMs: number, periodMs: number): number {
+  const f = stallMs / periodMs;
+  return stallMs * (1 - (1 - q) / f);
+}
+
+/** Bad input: exactly one line on stderr from the named CLI, no stack trace, exit 2. */
+export function expectOneLineError(r: CliRun, cli: string, pattern: RegExp): void {
+  const lines = r.stderr.trim().split('\n');
+  if (r.code !== 2) throw new Error(`expected exit 2, got ${r.code}: ${r.stderr}`);
+  if (lines.length !== 1) throw new Error(`expected one line, got: ${r.stderr}`);
+  if (!lines[0]!.startsWith(`${cli}: `)) throw new Error(`expected "${cli}: ..." got: ${lines[0]}`);
+  if (!pattern.test(lines[0]!)) throw new Error(`"${lines[0]}" does not match ${pattern}`);
+  if (/\n\s+at /.test(r.stderr)) throw new Error('stack trace printed');
+}

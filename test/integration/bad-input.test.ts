@@ -2,17 +2,10 @@ import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { freePort } from '../../src/util/free-port.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tmp } from '../helpers/cli.js';
+import { expectOneLineError as expectBadInput, runCli, tmp, type CliRun } from '../helpers/cli.js';
 
-/** A bad-input failure is exactly one line on stderr, no stack trace, exit 2. */
-function expectOneLineError(r: { code: number | null; stderr: string }, pattern: RegExp): void {
-  expect(r.code).toBe(2);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^bench-router: /);
-  expect(lines[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-}
+const expectOneLineError = (r: CliRun, pattern: RegExp): void =>
+  expectBadInput(r, 'bench-router', pattern);
 
 const closedPort = freePort;
 

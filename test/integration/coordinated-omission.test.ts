@@ -1,18 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectCountersAddUp, readResult, runCli, tmp } from '../helpers/cli.js';
+import { expectCountersAddUp, readResult, runCli, tmp, truePercentile } from '../helpers/cli.js';
 
-/**
- * A target that freezes for S ms every P ms. Requests intended during a freeze wait until it
- * ends, so a fraction f = S/P of all requests have latency uniform on (0, S]. The true
- * percentile q (above 1 - f) is S * (1 - (1 - q) / f). A closed-loop tool that measures from
- * the actual send would report almost nothing of this.
- */
-function truePercentile(q: number, stallMs: number, periodMs: number): number {
-  const f = stallMs / periodMs;
-  return stallMs * (1 - (1 - q) / f);
-}
-
+/** A closed-loop tool measuring from the actual send would report almost none of the stall. */
 describe('coordinated omission', () => {
   it('reports p99 and p99.9 within 5% of the true values for a stalling target', async () => {
     const out = join(tmp(), 'run.json');

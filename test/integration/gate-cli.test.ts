@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { ROOT, runGateCli, tmp } from '../helpers/cli.js';
+import { ROOT, expectOneLineError, runGateCli, tmp, type CliRun } from '../helpers/cli.js';
 
 // Byte-identical copies of ../shared/examples (checked in test/unit/gate-evaluate.test.ts),
 // so the suite also runs where shared/ is not beside the checkout.
@@ -10,13 +10,8 @@ const SEED = join(ROOT, 'test/fixtures/cp1');
 const seedBase = join(SEED, 'baseline_cp1.json');
 const seedPolicy = join(SEED, 'policy_cp1.json');
 
-function oneLineExit2(r: { code: number | null; stderr: string }, pattern: RegExp): void {
-  expect(r.code).toBe(2);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(/^perf-gate: /);
-  expect(lines[0]).toMatch(pattern);
-}
+const oneLineExit2 = (r: CliRun, pattern: RegExp): void =>
+  expectOneLineError(r, 'perf-gate', pattern);
 
 function write(dir: string, name: string, data: unknown): string {
   const p = join(dir, name);
