@@ -1,0 +1,269 @@
+import type { Argv } from 'yargs';
+import { ToolError } from '../errors.js';
+import { readScenarioFile, resolveScenario, type ScenarioOverrides } from '../scenario/resolve.js';
+import type { Scenario } from '../scenario/scenario.js';
+import type { KnobFields } from '../targets/builtin-router/knob-args.js';
+
+/**
+ * Every scenario option as a CLI flag, shared by bench-router, perf-gate's runs and
+ * capacity-sweep, and the one mapping from flags to scenario fields (kebab-case flag ->
+ * snake_case field), so a flag means the same everywhere and overrides the file.
+ */
+const DUR = 'duration, e.g. 500ms, 10s, 2m';
+
+export function withScenarioOptions<T>(y: Argv<T>) {
+  return y
+    .option('scenario', {
+      type: 'string',
+      describe: 'scenario file (JSON or YAML); flags override it',
+    })
+    .option('target', { type: 'string', describe: 'http(s)://host:port/path or builtin' })
+    .option('name', { type: 'string', describe: 'scenario name recorded in the result' })
+    .option('rate', { type: 'number', describe: 'offered requests per second (open loop)' })
+    .option('duration', { type: 'string', describe: `measured length (${DUR}); default 30s` })
+    .option('warmup', {
+      type: 'string',
+      describe: `warm-up before measuring, excluded from statistics; default 5s`,
+    })
+    .option('arrival', {
+      choices: ['constant', 'poisson'] as const,
+      describe: 'arrival process; default constant',
+    })
+    .option('connections', { type: 'number', describe: 'keep-alive connections; default 32' })
+    .option('http-engine', {
+      choices: ['fast', 'undici'] as const,
+      describe: 'HTTP client: fast (own HTTP/1.1) or undici; default fast',
+    })
+    .option('max-in-flight', {
+      type: 'number',
+      describe: 'client-side bound on requests in flight; default 10000',
+    })
+    .option('timeout', { type: 'string', describe: `per-request timeout (${DUR}); default 10s` })
+    .option('method', {
+      type: 'string',
+      describe: 'HTTP method; default POST with a body, GET without',
+    })
+    .option('header', {
+      type: 'string',
+      array: true,
+      describe: 'request header "Name: value" (repeatable, templated)',
+    })
+    .option('body', { type: 'string', describe: 'request body template, or @file' })
+    .option('payload', { type: 'string', describe: 'alias of --body' })
+    .option('tenants', { type: 'string', describe: 'comma-separated tenants for {{tenant}}' })
+    .option('concurrency', {
+      type: 'number',
+      describe: 'closed-loop mode: N requests always in flight',
+    })
+    .option('threads', { type: 'number', describe: 'generator worker threads; default 1' })
+    .option('reply-check', {
+      type: 'boolean',
+      describe: 'read {"ok":false,"error":{"code":C}} replies as errors',
+    })
+    .option('overload-code', {
+      type: 'string',
+      array: true,
+      describe: 'reply error codes that mean overload',
+    })
+    .option('tls-ca', { type: 'string', describe: 'CA certificate file for HTTPS' })
+    .option('tls-cert', { type: 'string', describe: 'client certificate file (mTLS)' })
+    .option('tls-key', { type: 'string', describe: 'client key file (mTLS)' })
+    .option('insecure', { type: 'boolean', describe: 'do not verify the server certificate' })
+    .option('max-send-lag', {
+      type: 'string',
+      describe: 'send lag p99 beyond which the generator is saturated; default 10ms',
+    })
+    .option('seed', { type: 'number', describe: 'seed for Poisson arrivals' })
+    .option('repeat', {
+      type: 'number',
+      describe: 'run the scenario N times; per-run values go under samples',
+    })
+    .option('out', { type: 'string', describe: 'result JSON path; default reports/run.json' })
+    .option('save-baseline', {
+      type: 'string',
+      describe: 'also save the result as a baseline (only if the run is valid)',
+    })
+    .option('hgrm', { type: 'string', describe: 'write the latency percentile spectrum (.hgrm)' })
+    .option('transport', {
+      choices: ['http', 'nats'] as const,
+      describe: 'with --target builtin: drive it over http or nats',
+    })
+    .option('mode', {
+      choices: ['request', 'publish', 'jetstream'] as const,
+      describe: 'NATS mode; default request',
+    })
+    .option('subject', {
+      type: 'string',
+      describe: 'NATS subject; default beamline.router.v1.decide',
+    })
+    .option('traceparent', {
+      type: 'boolean',
+      describe: 'NATS: inject a W3C traceparent header per request',
+    })
+    .option('e2e', {
+      type: 'boolean',
+      describe: 'NATS publish: latency until our own subscriber receives each message',
+    })
+    .option('nats-url', {
+      type: 'string',
+      describe: 'with --target builtin --transport nats: use this server',
+    })
+    .option('nats-user', {
+      type: 'string',
+      describe: 'NATS user (password from --nats-password-env/-file)',
+    })
+    .option('nats-password-env', {
+      type: 'string',
+      describe: 'environment variable holding the NATS password',
+    })
+    .option('nats-password-file', { type: 'string', describe: 'file holding the NATS password' })
+    .option('nats-token-env', {
+      type: 'string',
+      describe: 'environment variable holding the NATS token',
+    })
+    .option('nats-token-file', { type: 'string', describe: 'file holding the NATS token' })
+    .option('nats-nkey-file', { type: 'string', describe: 'file holding an nkey seed (SU...)' })
+    .option('nats-creds', { type: 'string', describe: 'NATS .creds file (JWT and seed)' })
+    .option('probe-pid', { type: 'number', describe: "sample this process's RSS and CPU" })
+    .option('probe-prom', {
+      type: 'string',
+      describe: 'sample a Prometheus endpoint (memory and CPU)',
+    })
+    .option('probe-prom-mem', {
+      type: 'string',
+      describe: 'memory metric; default process_resident_memory_bytes',
+    })
+    .option('probe-prom-cpu', {
+      type: 'string',
+      describe: 'CPU seconds counter; default process_cpu_seconds_total',
+    })
+    .option('probe-nats-varz', {
+      type: 'string',
+      describe: 'sample a nats-server /varz (mem, cpu, slow consumers)',
+    })
+    .option('quiet', { type: 'boolean', default: false, describe: 'no progress or summary' })
+    .option('builtin-workers', {
+      type: 'number',
+      describe: 'built-in router: requests served at once (0: unlimited)',
+    })
+    .option('builtin-service-time', {
+      type: 'string',
+      describe: 'built-in router: mean service time',
+    })
+    .option('builtin-service-dist', { choices: ['fixed', 'uniform', 'exp', 'lognormal'] as const })
+    .option('builtin-queue-limit', {
+      type: 'number',
+      describe: 'built-in router: queue length before overload',
+    })
+    .option('builtin-error-rate', {
+      type: 'number',
+      describe: 'built-in router: injected error fraction',
+    })
+    .option('builtin-stall-every', { type: 'string', describe: 'built-in router: stall period' })
+    .option('builtin-stall-for', { type: 'string', describe: 'built-in router: stall length' })
+    .option('builtin-mem-growth-bytes', {
+      type: 'number',
+      describe: 'built-in router: bytes leaked per request',
+    });
+}
+
+type ScenarioArgv = Awaited<ReturnType<ReturnType<typeof withScenarioOptions>['parse']>>;
+
+export function overridesFrom(argv: ScenarioArgv): ScenarioOverrides {
+  const body = argv.body ?? argv.payload;
+  const builtin: KnobFields = {
+    workers: argv['builtin-workers'],
+    service_time: argv['builtin-service-time'],
+    service_dist: argv['builtin-service-dist'],
+    queue_limit: argv['builtin-queue-limit'],
+    error_rate: argv['builtin-error-rate'],
+    stall_every: argv['builtin-stall-every'],
+    stall_for: argv['builtin-stall-for'],
+    mem_growth_bytes: argv['builtin-mem-growth-bytes'],
+  };
+  return {
+    target: argv.target,
+    name: argv.name,
+    rate: argv.rate,
+    duration: argv.duration,
+    warmup: argv.warmup,
+    arrival: argv.arrival,
+    connections: argv.connections,
+    http_engine: argv['http-engine'],
+    max_in_flight: argv['max-in-flight'],
+    timeout: argv.timeout,
+    method: argv.method,
+    headers: argv.header ? parseHeaders(argv.header) : undefined,
+    body: body !== undefined && !body.startsWith('@') ? body : undefined,
+    body_at: body?.startsWith('@') ? body.slice(1) : undefined,
+    tenants: argv.tenants
+      ?.split(',')
+      .map((t) => t.trim())
+      .filter(Boolean),
+    concurrency: argv.concurrency,
+    threads: argv.threads,
+    reply_check: argv['reply-check'],
+    overload_codes: argv['overload-code'],
+    tls:
+      argv['tls-ca'] || argv['tls-cert'] || argv['tls-key'] || argv.insecure !== undefined
+        ? {
+            ca: argv['tls-ca'],
+            cert: argv['tls-cert'],
+            key: argv['tls-key'],
+            insecure: argv.insecure,
+          }
+        : undefined,
+    max_send_lag: argv['max-send-lag'],
+    seed: argv.seed,
+    repeat: argv.repeat,
+    out: argv.out,
+    save_baseline: argv['save-baseline'],
+    hgrm: argv.hgrm,
+    builtin: Object.values(builtin).some((v) => v !== undefined) ? builtin : undefined,
+    transport: argv.transport,
+    probe_pid: argv['probe-pid'],
+    probe_prom: argv['probe-prom'],
+    probe_prom_mem: argv['probe-prom-mem'],
+    probe_prom_cpu: argv['probe-prom-cpu'],
+    probe_nats_varz: argv['probe-nats-varz'],
+    mode: argv.mode,
+    subject: argv.subject,
+    traceparent: argv.traceparent,
+    e2e: argv.e2e,
+    nats: natsFlags(argv),
+  };
+}
+
+/** The scenario file (if any), then the flags, resolved and validated. */
+export async function scenarioFromArgv(
+  argv: ScenarioArgv,
+  extra: ScenarioOverrides = {},
+): Promise<Scenario> {
+  const file = argv.scenario ? await readScenarioFile(argv.scenario) : {};
+  return resolveScenario(file, { ...overridesFrom(argv), ...extra });
+}
+
+function parseHeaders(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of list) {
+    const i = h.indexOf(':');
+    if (i <= 0)
+      throw new ToolError('E_USAGE', `--header "${h.split(':')[0]}": expected "Name: value"`);
+    out[h.slice(0, i).trim()] = h.slice(i + 1).trim();
+  }
+  return out;
+}
+
+function natsFlags(a: Record<string, unknown>): ScenarioOverrides['nats'] {
+  const n = {
+    url: a['nats-url'] as string | undefined,
+    user: a['nats-user'] as string | undefined,
+    password_env: a['nats-password-env'] as string | undefined,
+    password_file: a['nats-password-file'] as string | undefined,
+    token_env: a['nats-token-env'] as string | undefined,
+    token_file: a['nats-token-file'] as string | undefined,
+    nkey_file: a['nats-nkey-file'] as string | undefined,
+    creds: a['nats-creds'] as string | undefined,
+  };
+  return Object.values(n).some((v) => v !== undefined) ? n : undefined;
+}
