@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ToolError } from '../errors.js';
+import { runSweep } from '../run/sweep.js';
+import { DEFAULT_SWEEP } from '../sweep/controller.js';
+import { parseDuration } from '../util/duration.js';
+import { runCli, usageFail } from './run-cli.js';
+import { scenarioFromArgv, withScenarioOptions } from './scenario-options.js';
+
+/** Percentages as `0.1%` or fractions as `0.001`. */
+function parseRate(v: string, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(v.trim());
+  if (!m) throw new ToolError('E_USAGE', `${what}: "${v}" is not a rate (e.g. 0.1% or 0.001)`);
+  return m[2] ? Number(m[1]) / 100 : Number(m[1]);
+}
+
+runCli('capacity-sweep', async () => {
+  const argv = await withScenarioOptions(yargs(hideBin(process.argv)))
+    .scriptName('capacity-sweep')
+    .usage(
+      '$0 --target URL|builtin --slo-p99 200ms --max-error-rate 0.1% --out F\n\nRaise the offered rate until the service breaks its SLO; report the maximum sustainable rate and why it broke.',
+    )
+    .option('slo-p99', {
+      type: 'string',
+      demandOption: true,
+      describe: 'p99 latency objective, e.g. 200ms',
+    })
+    .option('max-error-rate', {
+      type: 'string',
+      default: '0.1%',
+      describe: 'error budget per step, e.g. 0.1%',
+    })
+    .option('min-achieved', {
+      type: 'string',
+      default: '98%',
+      describe: 'achieved / offered below this fails a step',
+    })
+    .option('start', {
+      type: 'number',
+      default: DEFAULT_SWEEP.startRps,
+      describe: 'first offered rate',
+    })
+    .option('max', { type: 'number', default: 200_000, describe: 'highest rate to try' })
+    .option('growth', {
+      type: 'number',
+      default: DEFAULT_SWEEP.growth,
+      describe: 'rate multiplier while bracketing',
+    })
+    .option('resolution', { type: 'string', default: '5%', describe: 'stop bisecting within this' })
+    .option('max-steps', { type: 'number', default: DEFAULT_SWEEP.maxSteps })
+    .option('step-duration', {
+      type: 'string',
+      default: '10s',
+      describe: 'measured length of each step',
+    })
+    .option('step-warmup', { type: 'string', default: '2s', describe: 'warm-up of each step' })
+    .option('markdown', { type: 'string', describe: 'write the capacity report as Markdown' })
+    .parserConfiguration({ 'camel-case-expansion': false })
+    .strict()
+    .version(false)
+    .fail(usageFail)
+    .parse();
+  const base = await scenarioFromArgv(argv, {
+    rate: 1, // each step sets its own rate
+    duration: argv['step-duration'],
+    warmup: argv['step-warmup'],
+  });
+  const { exitCode } = await runSweep(
+    base,
+    {
+      p99Ms: parseDuration(argv['slo-p99'], '--slo-p99'),
+      maxErrorRate: parseRate(argv['max-error-rate'], '--max-error-rate'),
+      minAchievedRatio: parseRate(argv['min-achieved'], '--min-achieved'),
+    },
+    {
+      startRps: argv.start,
+      maxRps: argv.max,
+      growth: argv.growth,
+      resolution: parseRate(argv.resolution, '--resolution'),
+      maxSteps: argv['max-steps'],
+    },
+    {
+      json: argv.out ?? 'reports/capacity.json',
+      ...(argv.markdown ? { markdown: argv.markdown } : {}),
+    },
+    { stdout: process.stdout, stderr: process.stderr, quiet: argv.quiet },
+  );
+  return exitCode;
+});

@@ -1,0 +1,223 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExitCode } from '../errors.js';
+import type { BenchResult } from '../result/result.js';
+import type { Scenario } from '../scenario/scenario.js';
+import { judgeStep, type StepSlo } from '../sweep/judge.js';
+import { SweepController, type SweepConfig, type SweepVerdict } from '../sweep/controller.js';
+import { fitUsl, type UslFit } from '../sweep/usl.js';
+import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
+import { runBench, type BenchIo } from './bench.js';
+
+/**
+ * capacity-sweep's I/O: each step is a full bench run (own warm-up, own target process for
+ * the built-in router) at the rate the controller asks for; the steps, the verdict and a
+ * scalability fit go to JSON and Markdown.
+ */
+export interface SweepStep {
+  offered_rps: number;
+  achieved_rps: number;
+  p50_ms: number;
+  p90_ms: number;
+  p99_ms: number;
+  p999_ms: number;
+  max_ms: number;
+  error_rate: number;
+  errors_by_class: Record<string, number>;
+  backpressure_total: number;
+  in_flight_max: number;
+  cpu_pct: number | null;
+  mem_mb: number | null;
+  generator_saturated: boolean;
+  pass: boolean;
+  reasons: string[];
+  seconds: number;
+}
+
+export interface SweepReport {
+  schema: 'capacity-sweep/v1';
+  target: string;
+  slo: { p99_ms: number; max_error_rate: number; min_achieved_ratio: number };
+  max_sustainable_rps: number | null;
+  at_least: boolean;
+  breaking_point: SweepVerdict['breakingPoint'];
+  stop_reason: string;
+  steps: SweepStep[];
+  steps_count: number;
+  total_seconds: number;
+  model: UslFit | null;
+  env: BenchResult['env'] | null;
+}
+
+export async function runSweep(
+  base: Scenario,
+  slo: StepSlo,
+  cfg: SweepConfig,
+  out: { json: string; markdown?: string },
+  io: BenchIo,
+): Promise<{ report: SweepReport; exitCode: number }> {
+  for (const p of [out.json, out.markdown]) if (p) await assertWritable(p);
+  const dir = await mkdtemp(join(tmpdir(), 'capacity-sweep-'));
+  const ctl = new SweepController(cfg);
+  const steps: SweepStep[] = [];
+  let env: BenchResult['env'] | null = null;
+  const t0 = Date.now();
+  for (let n = ctl.next(); n.kind === 'step'; n = ctl.next()) {
+    const rate = Math.round(n.rate);
+    const started = Date.now();
+    const scenario: Scenario = {
+      ...base,
+      rate,
+      concurrency: undefined,
+      repeat: 1,
+      out: join(dir, `step-${steps.length + 1}.json`),
+      saveBaseline: undefined,
+      hgrm: undefined,
+    };
+    const { result, exitCode } = await runBench(scenario, { ...io, quiet: true });
+    if (exitCode === ExitCode.interrupted) return finish(true);
+    env = result.env;
+    const judged = judgeStep(result, slo);
+    const m = result.metrics;
+    const step: SweepStep = {
+      offered_rps: rate,
+      achieved_rps: m.rps,
+      p50_ms: m.latency_p50_ms,
+      p90_ms: m.latency_p90_ms,
+      p99_ms: m.latency_p99_ms,
+      p999_ms: m.latency_p999_ms,
+      max_ms: m.latency_max_ms,
+      error_rate: m.error_rate,
+      errors_by_class: result.errors_by_class,
+      backpressure_total: m.backpressure_total,
+      in_flight_max: Math.max(0, ...result.intervals.map((i) => i.in_flight_max)),
+      cpu_pct: m.cpu_pct ?? null,
+      mem_mb: m.mem_mb ?? null,
+      generator_saturated: result.generator.saturated,
+      pass: judged.pass && !result.generator.saturated,
+      reasons: result.generator.saturated ? result.generator.reasons : judged.reasons,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+    };
+    steps.push(step);
+    ctl.record({
+      offered: rate,
+      achieved: m.rps,
+      pass: step.pass,
+      reasons: step.reasons,
+      generatorSaturated: step.generator_saturated,
+    });
+    if (!io.quiet) {
+      io.stderr.write(
+        `step ${steps.length}: ${rate} req/s offered, ${m.rps} achieved, p99 ${m.latency_p99_ms} ms, errors ${(m.error_rate * 100).toFixed(2)}% -> ${step.pass ? 'PASS' : `FAIL (${step.reasons.join('; ')})`}\n`,
+      );
+    }
+  }
+  return finish(false);
+
+  async function finish(interrupted: boolean): Promise<{ report: SweepReport; exitCode: number }> {
+    const next = ctl.next();
+    const verdict: SweepVerdict =
+      next.kind === 'done'
+        ? next.verdict
+        : {
+            maxSustainableRps: null,
+            atLeast: true,
+            breakingPoint: null,
+            stopReason: 'interrupted',
+          };
+    const report: SweepReport = {
+      schema: 'capacity-sweep/v1',
+      target: String(base.target),
+      slo: {
+        p99_ms: slo.p99Ms,
+        max_error_rate: slo.maxErrorRate,
+        min_achieved_ratio: slo.minAchievedRatio,
+      },
+      max_sustainable_rps: verdict.maxSustainableRps,
+      at_least: verdict.atLeast,
+      breaking_point: verdict.breakingPoint,
+      stop_reason: interrupted ? 'interrupted' : verdict.stopReason,
+      steps,
+      steps_count: steps.length,
+      total_seconds: Math.round((Date.now() - t0) / 1000),
+      // Concurrency by Little's law: answers per second times mean time in the system.
+      model:
+        fitUsl(
+          steps
+            .filter((s) => !s.generator_saturated && s.error_rate < 0.5)
+            .map((s) => ({
+              concurrency: (s.achieved_rps * meanOf(s)) / 1000,
+              rps: s.achieved_rps,
+            })),
+        ) ?? null,
+      env,
+    };
+    await writeFileAtomic(out.json, `${JSON.stringify(report, null, 2)}\n`);
+    if (out.markdown) await writeFileAtomic(out.markdown, sweepMarkdown(report));
+    if (!io.quiet)
+      io.stdout.write(
+        `${sweepSummary(report)}\nwritten to ${out.json}${out.markdown ? ` and ${out.markdown}` : ''}\n`,
+      );
+    const exitCode = interrupted
+      ? ExitCode.interrupted
+      : verdict.atLeast && verdict.stopReason.includes('saturated')
+        ? ExitCode.invalidRun
+        : ExitCode.ok;
+    return { report, exitCode };
+  }
+}
+
+/** Mean latency is not kept per step; p50 and p99 bound it well enough for Little's law. */
+function meanOf(s: SweepStep): number {
+  return (s.p50_ms * 2 + s.p99_ms) / 3;
+}
+
+export function sweepSummary(r: SweepReport): string {
+  const max =
+    r.max_sustainable_rps === null
+      ? 'none (failed at the lowest rate)'
+      : `${r.at_least ? 'at least ' : ''}${r.max_sustainable_rps} req/s`;
+  const lines = [
+    `max sustainable rate: ${max}`,
+    `breaking point: ${r.breaking_point ? `${r.breaking_point.rps} req/s offered (${r.breaking_point.reason})` : '-'}`,
+    `stopped: ${r.stop_reason}; ${r.steps_count} steps in ${r.total_seconds}s`,
+  ];
+  if (r.model)
+    lines.push(
+      `USL fit: predicted peak ${r.model.predicted_peak_rps ?? '-'} req/s at concurrency ${r.model.peak_concurrency ?? '-'} (R^2 ${r.model.r2}, ${r.model.points} points)`,
+    );
+  return lines.join('\n');
+}
+
+export function sweepMarkdown(r: SweepReport): string {
+  const best = r.steps.filter((s) => s.pass).sort((a, b) => b.offered_rps - a.offered_rps)[0];
+  const rows = r.steps
+    .slice()
+    .sort((a, b) => a.offered_rps - b.offered_rps)
+    .map(
+      (s) =>
+        `| ${s.offered_rps} | ${s.achieved_rps} | ${s.p50_ms} | ${s.p99_ms} | ${s.p999_ms} | ${(s.error_rate * 100).toFixed(2)}% | ${s.in_flight_max} | ${s.cpu_pct ?? '-'} | ${s.mem_mb ?? '-'} | ${s.pass ? 'pass' : `FAIL: ${s.reasons.join('; ').replace(/\|/g, '\\|')}`} |`,
+    );
+  return [
+    '# Capacity report',
+    '',
+    `Target \`${r.target}\`; SLO: p99 <= ${r.slo.p99_ms} ms, error rate <= ${(r.slo.max_error_rate * 100).toFixed(2)}%, achieved >= ${Math.round(r.slo.min_achieved_ratio * 100)}% of offered, no queue growth.`,
+    '',
+    `- **Max rate at SLO:** ${r.max_sustainable_rps === null ? 'none' : `${r.at_least ? 'at least ' : ''}${r.max_sustainable_rps} req/s`}`,
+    `- **Memory under sustained load:** ${best?.mem_mb ?? '-'} MB at ${best?.offered_rps ?? '-'} req/s`,
+    `- **CPU at max load:** ${best?.cpu_pct ?? '-'}% of one core`,
+    `- **Breaking point:** ${r.breaking_point ? `${r.breaking_point.rps} req/s offered, ${r.breaking_point.achieved} achieved — ${r.breaking_point.reason}` : 'not reached'}`,
+    `- **Search:** ${r.steps_count} steps, ${r.total_seconds} s (${r.stop_reason})`,
+    ...(r.model
+      ? [
+          `- **Scalability (USL):** sigma ${r.model.sigma}, kappa ${r.model.kappa}, predicted peak ${r.model.predicted_peak_rps ?? '-'} req/s at concurrency ${r.model.peak_concurrency ?? '-'}, R² ${r.model.r2}`,
+        ]
+      : []),
+    '',
+    '| offered req/s | achieved | p50 ms | p99 ms | p99.9 ms | errors | in flight max | target cpu % | target mem MB | verdict |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}
