@@ -32,8 +32,12 @@ export function fitUsl(
     initialValues: [lambda0, 0.01, 0.0001],
     minValues: [0, 0, 0],
     maxValues: [lambda0 * 100, 1, 1],
-    maxIterations: 500,
+    maxIterations: 1000,
     errorTolerance: 1e-10,
+    damping: 1.5,
+    // Finite-difference steps on each parameter's own scale: sigma and kappa are tiny, and
+    // the library's default step (0.1) would jump straight past them.
+    gradientDifference: [lambda0 * 1e-3, 1e-4, 1e-6],
   });
   const [lambda, sigma, kappa] = fit.parameterValues as number[];
   const model = uslModel([lambda!, sigma!, kappa!]);

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli, tmp } from '../helpers/cli.js';
+
+const SWEEP = join(ROOT, 'dist/cli/capacity-sweep.js');
+
+describe('capacity-sweep against the built-in router', () => {
+  it('finds a known capacity (4 workers x 5 ms = 800 req/s) within 10%, and why it broke', async () => {
+    const dir = tmp();
+    const out = join(dir, 'cap.json');
+    const md = join(dir, 'cap.md');
+    const r = await runCli(
+      [
+        '--target',
+        'builtin',
+        '--builtin-workers',
+        '4',
+        '--builtin-service-time',
+        '5ms',
+        '--builtin-service-dist',
+        'fixed',
+        '--builtin-queue-limit',
+        '100000',
+        '--slo-p99',
+        '200ms',
+        '--start',
+        '200',
+        '--step-duration',
+        '2s',
+        '--step-warmup',
+        '500ms',
+        '--resolution',
+        '5%',
+        '--out',
+        out,
+        '--markdown',
+        md,
+      ],
+      { bin: SWEEP, timeoutMs: 170_000 },
+    );
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(readFileSync(out, 'utf8'));
+    expect(rep.max_sustainable_rps).toBeGreaterThan(800 * 0.9);
+    expect(rep.max_sustainable_rps).toBeLessThan(800 * 1.1);
+    expect(rep.breaking_point.reason).toMatch(/latency|queue growth|throughput/);
+    expect(rep.steps_count).toBe(rep.steps.length);
+    expect(rep.steps.every((s: { cpu_pct: number | null }) => s.cpu_pct !== null)).toBe(true);
+    const text = readFileSync(md, 'utf8');
+    expect(text).toContain('**Max rate at SLO:**');
+    expect(text).toContain('**Breaking point:**');
+  }, 180_000);
+});
