@@ -137,6 +137,10 @@ export function withScenarioOptions<T>(y: Argv<T>) {
       type: 'string',
       describe: 'CPU seconds counter; default process_cpu_seconds_total',
     })
+    .option('leak-threshold', {
+      type: 'number',
+      describe: 'MB/min of target memory growth above which a leak is suspected (soak); default 10',
+    })
     .option('probe-nats-varz', {
       type: 'string',
       describe: 'sample a nats-server /varz (mem, cpu, slow consumers)',
@@ -226,6 +230,7 @@ export function overridesFrom(argv: ScenarioArgv): ScenarioOverrides {
     probe_prom_mem: argv['probe-prom-mem'],
     probe_prom_cpu: argv['probe-prom-cpu'],
     probe_nats_varz: argv['probe-nats-varz'],
+    leak_threshold: argv['leak-threshold'],
     mode: argv.mode,
     subject: argv.subject,
     traceparent: argv.traceparent,

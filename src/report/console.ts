@@ -110,6 +110,13 @@ export function summaryTable(r: BenchResult): string {
       `mem ${m.mem_mb} MB peak, growth ${m.mem_growth_mb_per_min ?? '-'} MB/min, cpu ${m.cpu_pct ?? '-'}%`,
     ]);
   }
+  const t = r.memory_trend;
+  if (t) {
+    rows.push([
+      'memory trend',
+      `${t.slope_mb_per_min} MB/min (95% ${t.ci95_mb_per_min[0]}..${t.ci95_mb_per_min[1]}, Theil-Sen ${t.theil_sen_mb_per_min}) ${t.leak_suspected ? `LEAK SUSPECTED (> ${t.threshold_mb_per_min} MB/min)` : `no leak above ${t.threshold_mb_per_min} MB/min`}`,
+    ]);
+  }
   const g = r.generator;
   rows.push([
     'generator',

@@ -4,7 +4,7 @@ import { collectEnvironment, collectGit } from '../env/environment.js';
 import { runShards } from '../driver/threads.js';
 import type { ShardPlan } from '../driver/shard.js';
 import { TargetProbe, promReader, varzReader } from '../probes/proc-probe.js';
-import { summarizeTarget } from '../probes/target-summary.js';
+import { memoryTrend, summarizeTarget } from '../probes/target-summary.js';
 import { mergeSnapshots } from '../record/merge.js';
 import { decode, toHgrm } from '../record/histogram.js';
 import { buildRepeatedResult, buildResult, type BuildInput } from '../result/build.js';
@@ -146,6 +146,8 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
     const result = runs.length === 1 ? buildResult(runs[0]!) : buildRepeatedResult(runs);
     const from = runs[0]!.snapshot.measureStartMs;
     const to = runs[runs.length - 1]!.snapshot.measureStartMs + runs[runs.length - 1]!.measuredMs;
+    const trend = probe ? memoryTrend(probe.samples, from, to, s.leakThresholdMbPerMin) : undefined;
+    if (trend) result.memory_trend = trend;
     if (probes.length) {
       result.probes = probes.map((p) => ({
         kind: p.kind,

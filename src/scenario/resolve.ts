@@ -118,6 +118,7 @@ export async function resolveScenario(
     saveBaseline: m.save_baseline,
     hgrm: m.hgrm,
     transport,
+    leakThresholdMbPerMin: m.leak_threshold ?? 10,
     probes: {
       ...(m.probe_pid !== undefined ? { pid: m.probe_pid } : {}),
       ...(m.probe_prom

@@ -8,6 +8,7 @@ export interface ScenarioFile {
   target?: string;
   transport?: 'http' | 'nats';
   probe_pid?: number;
+  leak_threshold?: number;
   probe_prom?: string;
   probe_prom_mem?: string;
   probe_prom_cpu?: string;
@@ -82,6 +83,7 @@ export interface Scenario {
   saveBaseline: string | undefined;
   hgrm: string | undefined;
   transport: 'http' | 'nats';
+  leakThresholdMbPerMin: number;
   probes: { pid?: number; prom?: { url: string; mem: string; cpu: string }; natsVarz?: string };
   nats:
     | {

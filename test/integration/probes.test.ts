@@ -35,6 +35,37 @@ describe('target probes', () => {
     expect(Math.abs(sound.metrics.mem_growth_mb_per_min!)).toBeLessThan(60);
   });
 
+  it('soak: a leak is flagged, a sound router is not (one heap resize does not count)', async () => {
+    const soak = async (bytes: number) => {
+      const out = join(tmp(), 'r.json');
+      const r = await runCli([
+        '--target',
+        'builtin',
+        '--rate',
+        '500',
+        '--duration',
+        '15s',
+        '--warmup',
+        '5s',
+        '--out',
+        out,
+        '--quiet',
+        '--leak-threshold',
+        '20',
+        '--builtin-mem-growth-bytes',
+        String(bytes),
+      ]);
+      expect(r.code).toBe(0);
+      return readResult(out).memory_trend!;
+    };
+    const leaking = await soak(20_000);
+    expect(leaking.leak_suspected).toBe(true);
+    expect(leaking.ci95_mb_per_min[0]).toBeGreaterThan(20);
+    const sound = await soak(0);
+    expect(sound.leak_suspected).toBe(false);
+    expect(sound.samples).toBeGreaterThanOrEqual(10);
+  }, 90_000);
+
   it('reads a Prometheus endpoint and a process by pid', async () => {
     const router = await spawnRouter({});
     try {
