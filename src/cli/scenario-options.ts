@@ -137,6 +137,23 @@ export function withScenarioOptions<T>(y: Argv<T>) {
       type: 'string',
       describe: 'CPU seconds counter; default process_cpu_seconds_total',
     })
+    .option('fault-at', {
+      type: 'string',
+      describe: 'run --fault-cmd this long after warm-up (e.g. 30s)',
+    })
+    .option('fault-cmd', {
+      type: 'string',
+      describe: 'fault command; {pid} is the target pid (e.g. "kill -STOP {pid}")',
+    })
+    .option('recover-at', { type: 'string', describe: 'run --recover-cmd this long after warm-up' })
+    .option('recover-cmd', {
+      type: 'string',
+      describe: 'recovery command (e.g. "kill -CONT {pid}")',
+    })
+    .option('recovery-factor', {
+      type: 'number',
+      describe: 'recovered when the slowest answers are within this factor of normal; default 2',
+    })
     .option('leak-threshold', {
       type: 'number',
       describe: 'MB/min of target memory growth above which a leak is suspected (soak); default 10',
@@ -231,6 +248,11 @@ export function overridesFrom(argv: ScenarioArgv): ScenarioOverrides {
     probe_prom_cpu: argv['probe-prom-cpu'],
     probe_nats_varz: argv['probe-nats-varz'],
     leak_threshold: argv['leak-threshold'],
+    fault_at: argv['fault-at'],
+    fault_cmd: argv['fault-cmd'],
+    recover_at: argv['recover-at'],
+    recover_cmd: argv['recover-cmd'],
+    recovery_factor: argv['recovery-factor'],
     mode: argv.mode,
     subject: argv.subject,
     traceparent: argv.traceparent,

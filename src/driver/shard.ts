@@ -25,6 +25,8 @@ export interface ShardPlan {
   durationMs: number;
   maxInFlight: number;
   timeoutMs: number;
+  /** Keep the 100 ms timeline (fault runs). */
+  timeline?: boolean;
 }
 
 export interface ShardResult {
@@ -64,7 +66,7 @@ export class Shard {
     const transport = this.transport!;
     const measureStartMs = startMs + p.warmupMs;
     const endMs = measureStartMs + p.durationMs;
-    const recorder = (this.recorder = new Recorder(measureStartMs, endMs));
+    const recorder = (this.recorder = new Recorder(measureStartMs, endMs, p.timeline ?? false));
     try {
       this.probe.start();
       const common = {

@@ -1,5 +1,5 @@
 import { mergeEncoded } from './histogram.js';
-import type { Counters, IntervalSnapshot, RecorderSnapshot } from './recorder.js';
+import type { Counters, IntervalSnapshot, RecorderSnapshot, Timeline } from './recorder.js';
 
 /**
  * Adds recorder snapshots exactly: counters add, HDR histograms add bucket by bucket,
@@ -29,7 +29,7 @@ export function mergeSnapshots(parts: readonly RecorderSnapshot[]): RecorderSnap
       in_flight_max: sum(ivs, (i) => i.in_flight_max),
       latency: mergeEncoded(ivs.map((i) => i.latency)),
     }));
-  const merged = {
+  const merged: RecorderSnapshot = {
     measureStartMs: first.measureStartMs,
     measureEndMs: first.measureEndMs,
     firstCompletedMs: Math.min(
@@ -49,7 +49,20 @@ export function mergeSnapshots(parts: readonly RecorderSnapshot[]): RecorderSnap
     intervals,
   };
   if (!Number.isFinite(merged.firstCompletedMs)) merged.firstCompletedMs = 0;
+  const tls = parts.map((p) => p.timeline).filter((t): t is Timeline => !!t);
+  if (tls.length) merged.timeline = mergeTimelines(tls);
   return merged;
+}
+
+function mergeTimelines(tls: readonly Timeline[]): Timeline {
+  const n = Math.max(...tls.map((t) => t.ok.length));
+  const at = (xs: number[], i: number): number => xs[i] ?? 0;
+  return {
+    bucket_ms: tls[0]!.bucket_ms,
+    ok: Array.from({ length: n }, (_, i) => tls.reduce((a, t) => a + at(t.ok, i), 0)),
+    failed: Array.from({ length: n }, (_, i) => tls.reduce((a, t) => a + at(t.failed, i), 0)),
+    max_us: Array.from({ length: n }, (_, i) => Math.max(...tls.map((t) => at(t.max_us, i)))),
+  };
 }
 
 function sum<T>(xs: readonly T[], f: (x: T) => number): number {

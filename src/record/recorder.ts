@@ -43,6 +43,17 @@ export interface RecorderSnapshot {
   backpressure_by_kind: Record<string, number>;
   histograms: { latency: string; service_time: string; send_lag: string };
   intervals: IntervalSnapshot[];
+  timeline?: Timeline;
+}
+
+export const TIMELINE_BUCKET_MS = 100;
+
+/** Per-bucket counts by intended send time; arrays indexed by bucket since the end of warm-up. */
+export interface Timeline {
+  bucket_ms: number;
+  ok: number[];
+  failed: number[];
+  max_us: number[];
 }
 
 export type Outcome =
@@ -81,10 +92,30 @@ export class Recorder {
   private firstCompletedMs = 0;
   private lastCompletedMs = 0;
 
+  /** Optional 100 ms timeline by intended time (fault runs): answers, failures, slowest. */
+  private readonly timeline: Timeline | undefined;
+
   constructor(
     readonly measureStartMs: number,
     readonly measureEndMs: number,
-  ) {}
+    withTimeline = false,
+  ) {
+    if (withTimeline)
+      this.timeline = { bucket_ms: TIMELINE_BUCKET_MS, ok: [], failed: [], max_us: [] };
+  }
+
+  private mark(atMs: number, ok: boolean, latencyUs: number): void {
+    const tl = this.timeline!;
+    const b = Math.max(0, Math.floor((atMs - this.measureStartMs) / TIMELINE_BUCKET_MS));
+    while (tl.ok.length <= b) {
+      tl.ok.push(0);
+      tl.failed.push(0);
+      tl.max_us.push(0);
+    }
+    if (ok) tl.ok[b]!++;
+    else tl.failed[b]!++;
+    if (latencyUs > tl.max_us[b]!) tl.max_us[b] = latencyUs;
+  }
 
   private inWarmup(intendedMs: number): boolean {
     return intendedMs < this.measureStartMs;
@@ -125,6 +156,8 @@ export class Recorder {
     else c.errors++;
     if (c === this.warmup) return;
     if (nowMs > this.lastCompletedMs) this.lastCompletedMs = nowMs;
+    // By intended time: "from when on do new requests succeed again", the recovery users see.
+    if (this.timeline) this.mark(intendedMs, outcome.kind === 'ok', msToUs(nowMs - intendedMs));
     if (this.firstCompletedMs === 0 || nowMs < this.firstCompletedMs) this.firstCompletedMs = nowMs;
 
     const iv = this.interval(nowMs);
@@ -208,6 +241,7 @@ export class Recorder {
         send_lag: encode(this.sendLag),
       },
       intervals: [...this.closed],
+      ...(this.timeline ? { timeline: this.timeline } : {}),
     };
   }
 }

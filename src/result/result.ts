@@ -80,6 +80,10 @@ export interface BenchResult {
   service_time: { p50_ms: number; p99_ms: number; max_ms: number };
   generator: GeneratorSection;
   samples?: Record<string, number[]>;
+  /** Fault injection and recovery (`--fault-at`/`--fault-cmd`). */
+  fault?: import('../fault/recovery.js').FaultAnalysis & {
+    commands: import('../fault/commands.js').CommandRun[];
+  };
   /** The target's memory over the run (soak): slope, interval, leak suspicion. */
   memory_trend?: import('../probes/target-summary.js').MemoryTrend;
   /** Every target probe; the first one's figures are the metrics' mem_mb / cpu_pct. */

@@ -21,6 +21,8 @@ import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
 import { redactHeaders, redactUrl } from '../util/redact.js';
 import { toolInfo } from '../util/tool-info.js';
 import { wallClock } from '../util/wake-scheduler.js';
+import { analyseRecovery } from '../fault/recovery.js';
+import { runFaultCommand, type CommandRun } from '../fault/commands.js';
 
 /**
  * One bench run end to end: start the built-in target if asked, connect, run the shards at
@@ -113,6 +115,7 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
     // --repeat N: the same scenario N times against the same target, one result with the
     // merged histograms and the per-run values under `samples` for noise-aware gating.
     const runs: BuildInput[] = [];
+    let faultRuns: Promise<CommandRun>[] = [];
     probes.forEach((p) => p.start());
     for (let k = 0; k < s.repeat && interruptedAtMs === undefined; k++) {
       if (s.repeat > 1 && !io.quiet) io.stderr.write(`run ${k + 1} of ${s.repeat}\n`);
@@ -121,6 +124,8 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
       stopShards = () => shards.stop();
       if (interruptedAtMs !== undefined) shards.stop();
       const startMs = await shards.started;
+      if (k === 0 && s.fault)
+        faultRuns = scheduleFault(s, startMs + s.warmupMs, router?.pid ?? s.probes.pid, io);
       const total = s.warmupMs + s.durationMs;
       const progress = new Progress(io.stderr, shards.live, startMs, s.warmupMs, total, io.quiet);
       progress.start();
@@ -144,6 +149,14 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
     const samples = probe?.samples ?? [];
     for (const r of runs) r.targetSamples = samples;
     const result = runs.length === 1 ? buildResult(runs[0]!) : buildRepeatedResult(runs);
+    const timeline = runs[0]!.snapshot.timeline;
+    if (s.fault && timeline) {
+      const commands = await Promise.all(faultRuns);
+      result.fault = {
+        ...analyseRecovery(timeline, s.fault.atMs, s.fault.recoverAtMs, s.fault.factor),
+        commands,
+      };
+    }
     const from = runs[0]!.snapshot.measureStartMs;
     const to = runs[runs.length - 1]!.snapshot.measureStartMs + runs[runs.length - 1]!.measuredMs;
     const trend = probe ? memoryTrend(probe.samples, from, to, s.leakThresholdMbPerMin) : undefined;
@@ -217,6 +230,7 @@ function makePlans(s: Scenario, url: string, runId: string): ShardPlan[] {
     durationMs: s.durationMs,
     maxInFlight: shareOf(s.maxInFlight, index, s.threads),
     timeoutMs: s.timeoutMs,
+    timeline: s.fault !== undefined,
   }));
 }
 
@@ -324,4 +338,28 @@ async function natsServerEnv(s: Scenario, url: string): Promise<Partial<Environm
   } catch {
     return {}; // the shards' own connect reports an unreachable server with exit 2
   }
+}
+
+/** Fault and recovery commands at their times after the end of warm-up (first run only). */
+function scheduleFault(
+  s: Scenario,
+  measureStartMs: number,
+  pid: number | undefined,
+  io: BenchIo,
+): Promise<CommandRun>[] {
+  const f = s.fault!;
+  const at = (ms: number, cmd: string): Promise<CommandRun> =>
+    new Promise((resolve) => {
+      setTimeout(
+        () => {
+          if (!io.quiet) io.stderr.write(`\nfault: running "${cmd}" at ${ms / 1000}s\n`);
+          void runFaultCommand(cmd, pid, ms / 1000).then(resolve);
+        },
+        Math.max(0, measureStartMs + ms - wallClock.now()),
+      );
+    });
+  const runs = [at(f.atMs, f.cmd)];
+  if (f.recoverCmd !== undefined && f.recoverAtMs !== undefined)
+    runs.push(at(f.recoverAtMs, f.recoverCmd));
+  return runs;
 }

@@ -119,6 +119,7 @@ export async function resolveScenario(
     hgrm: m.hgrm,
     transport,
     leakThresholdMbPerMin: m.leak_threshold ?? 10,
+    fault: faultOf(m),
     probes: {
       ...(m.probe_pid !== undefined ? { pid: m.probe_pid } : {}),
       ...(m.probe_prom
@@ -181,4 +182,29 @@ function readBody(path: string, what = 'body file'): Promise<string> {
 
 function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function faultOf(m: ScenarioFile): Scenario['fault'] {
+  if (m.fault_at === undefined && m.fault_cmd === undefined) {
+    if (m.recover_at !== undefined || m.recover_cmd !== undefined) {
+      throw new ToolError('E_USAGE', '--recover-at/--recover-cmd need --fault-at and --fault-cmd');
+    }
+    return undefined;
+  }
+  if (m.fault_at === undefined || !m.fault_cmd)
+    throw new ToolError('E_USAGE', '--fault-at and --fault-cmd go together');
+  if ((m.recover_at === undefined) !== (m.recover_cmd === undefined)) {
+    throw new ToolError('E_USAGE', '--recover-at and --recover-cmd go together');
+  }
+  const atMs = parseDuration(m.fault_at, 'fault_at');
+  const recoverAtMs =
+    m.recover_at !== undefined ? parseDuration(m.recover_at, 'recover_at') : undefined;
+  if (recoverAtMs !== undefined && recoverAtMs <= atMs)
+    throw new ToolError('E_USAGE', '--recover-at must come after --fault-at');
+  return {
+    atMs,
+    cmd: m.fault_cmd,
+    ...(recoverAtMs !== undefined ? { recoverAtMs, recoverCmd: m.recover_cmd! } : {}),
+    factor: m.recovery_factor ?? 2,
+  };
 }

@@ -9,6 +9,11 @@ export interface ScenarioFile {
   transport?: 'http' | 'nats';
   probe_pid?: number;
   leak_threshold?: number;
+  fault_at?: string | number;
+  fault_cmd?: string;
+  recover_at?: string | number;
+  recover_cmd?: string;
+  recovery_factor?: number;
   probe_prom?: string;
   probe_prom_mem?: string;
   probe_prom_cpu?: string;
@@ -84,6 +89,9 @@ export interface Scenario {
   hgrm: string | undefined;
   transport: 'http' | 'nats';
   leakThresholdMbPerMin: number;
+  fault:
+    | { atMs: number; cmd: string; recoverAtMs?: number; recoverCmd?: string; factor: number }
+    | undefined;
   probes: { pid?: number; prom?: { url: string; mem: string; cpu: string }; natsVarz?: string };
   nats:
     | {

@@ -124,8 +124,14 @@ export class Http1Transport implements Transport {
     return () => {
       if (p.ended) return;
       p.ended = true;
-      // HTTP/1.1 cannot cancel a request on the wire: the connection goes, and is replaced.
-      if (p.conn) this.drop(p.conn);
+      // HTTP/1.1 cannot cancel a request on the wire. Dropping the connection at once would
+      // make a slow target slower (reconnect storms when it comes back), so the late answer
+      // is awaited and ignored; only a connection still silent one more timeout later goes.
+      const conn = p.conn;
+      if (!conn) return;
+      setTimeout(() => {
+        if (conn.current === p) this.drop(conn);
+      }, this.cfg.timeoutMs).unref();
     };
   }
 

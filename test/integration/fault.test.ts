@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyseRecovery } from '../../src/fault/recovery.js';
+import { readResult, runCli, tmp, expectCountersAddUp } from '../helpers/cli.js';
+
+describe('faults and recovery', () => {
+  it('SIGSTOP of the router for 2 s: recovery time within 0.5 s of the truth, failures counted', async () => {
+    const out = join(tmp(), 'f.json');
+    const r = await runCli([
+      '--target',
+      'builtin',
+      '--rate',
+      '1000',
+      '--duration',
+      '8s',
+      '--warmup',
+      '1s',
+      '--timeout',
+      '1s',
+      '--out',
+      out,
+      '--quiet',
+      '--fault-at',
+      '3s',
+      '--fault-cmd',
+      'kill -STOP {pid}',
+      '--recover-at',
+      '5s',
+      '--recover-cmd',
+      'kill -CONT {pid}',
+    ]);
+    expect(r.code).toBe(0);
+    const res = readResult(out);
+    expectCountersAddUp(res);
+    const f = res.fault!;
+    expect(f.commands.map((c) => c.exit_code)).toEqual([0, 0]);
+    // The router answers again as soon as it is continued; the truth is ~0 s plus its backlog.
+    expect(f.recovered_at_s).not.toBeNull();
+    expect(f.recovery_time_s!).toBeLessThanOrEqual(0.5);
+    // Requests sent in the first second of the stop waited > 1 s: timeouts, all counted.
+    expect(res.counters.timeouts).toBeGreaterThan(800);
+    // Counted by intended time from the fault on; a request or two sent just before it also waits.
+    expect(res.counters.timeouts - f.during.failed).toBeGreaterThanOrEqual(0);
+    expect(res.counters.timeouts - f.during.failed).toBeLessThanOrEqual(10);
+    expect(f.during.max_latency_ms).toBeGreaterThan(900);
+  }, 60_000);
+
+  it('analyses a synthetic timeline exactly', () => {
+    // 100 ms buckets: normal 10 ms, a 1 s outage at 2 s, slow for 0.5 s after it.
+    const n = 60;
+    const tl = {
+      bucket_ms: 100,
+      ok: Array<number>(n).fill(100),
+      failed: Array<number>(n).fill(0),
+      max_us: Array<number>(n).fill(10_000),
+    };
+    for (let b = 20; b < 30; b++) [tl.ok[b], tl.failed[b]] = [0, 100];
+    for (let b = 30; b < 35; b++) tl.max_us[b] = 500_000;
+    const a = analyseRecovery(tl, 2000, 3000, 2);
+    expect(a.recovered_at_s).toBe(3.5);
+    expect(a.recovery_time_s).toBe(0.5);
+    expect(a.during).toEqual({ answers: 1500, failed: 1000, max_latency_ms: 500 });
+    expect(a.normal).toEqual({ failure_rate: 0, slow_ms: 10 });
+  });
+
+  it('rejects half-given fault options', async () => {
+    const r = await runCli(['--target', 'builtin', '--rate', '10', '--fault-at', '1s']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--fault-at and --fault-cmd go together/);
+  });
+});
