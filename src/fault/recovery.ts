@@ -4,7 +4,7 @@ import type { Timeline } from '../record/recorder.js';
  * Recovery after a fault, pure, from the 100 ms timeline by intended send time (so a timeout
  * that fires after the target came back is charged to when its request was sent). Before the
  * fault sets the normal level: the failure rate and the typical slowest answer per bucket
- * (the median of bucket maxima, close to a per-bucket p99 at these rates). Recovered is the
+ * (the 90th percentile of bucket maxima). Recovered is the
  * first bucket after the fault from which a whole second of requests stays at that level: failures no
  * higher than before (plus one per bucket of slack) and the slowest answer within `factor`
  * times normal.
@@ -20,7 +20,7 @@ export interface FaultAnalysis {
   factor: number;
 }
 
-const WINDOW = 10; // buckets that must all be normal: one second
+const WINDOW = 10; // one second of 100 ms buckets
 
 export function analyseRecovery(
   tl: Timeline,
@@ -39,7 +39,8 @@ export function analyseRecovery(
     .slice(0, faultB)
     .filter((x) => x > 0)
     .sort((a, b) => a - b);
-  const slowUs = maxima.length ? maxima[Math.floor(maxima.length / 2)]! : 0;
+  // The 90th percentile of the per-bucket maxima: what "slow" normally looks like here.
+  const slowUs = maxima.length ? maxima[Math.floor(maxima.length * 0.9)]! : 0;
   const normalBucket = (i: number): boolean => {
     const ok = tl.ok[i] ?? 0;
     const failed = tl.failed[i] ?? 0;
@@ -48,16 +49,13 @@ export function analyseRecovery(
   };
   const from = Math.floor((recoverAtMs ?? faultAtMs) / bucket);
   let recoveredB: number | undefined;
+  // Recovered at the first normal bucket that starts a normal second (one stray bucket in
+  // ten is noise, as it is before the fault too).
   for (let i = Math.max(faultB + 1, from); i + WINDOW <= tl.ok.length; i++) {
-    let allNormal = true;
-    for (let j = i; j < i + WINDOW; j++) {
-      if (!normalBucket(j)) {
-        allNormal = false;
-        i = j; // the next candidate starts after the abnormal bucket
-        break;
-      }
-    }
-    if (allNormal) {
+    if (!normalBucket(i)) continue;
+    let abnormal = 0;
+    for (let j = i + 1; j < i + WINDOW; j++) if (!normalBucket(j)) abnormal++;
+    if (abnormal <= 1) {
       recoveredB = i;
       break;
     }
