@@ -63,6 +63,7 @@ runCli('perf-gate', async () => {
           .option('markdown', { type: 'string', describe: 'Markdown summary for merge requests' })
           .option('metrics', { type: 'string', describe: 'OpenMetrics metrics.txt for GitLab' })
           .option('json', { type: 'string', describe: 'JSON verdict' })
+          .option('html', { type: 'string', describe: 'self-contained HTML report with spectra' })
           .check((a) => {
             if (!a.candidate === !a.scenario)
               throw new ToolError(
@@ -89,6 +90,7 @@ runCli('perf-gate', async () => {
               markdown: a.markdown,
               metrics: a.metrics,
               json: a.json,
+              html: a.html,
             },
             io(a.quiet),
           )

@@ -162,6 +162,11 @@ export function withScenarioOptions<T>(y: Argv<T>) {
       type: 'string',
       describe: 'sample a nats-server /varz (mem, cpu, slow consumers)',
     })
+    .option('html', { type: 'string', describe: 'write a self-contained HTML report with charts' })
+    .option('hist-log', {
+      type: 'string',
+      describe: 'write per-second histograms in the HdrHistogram interval log format',
+    })
     .option('quiet', { type: 'boolean', default: false, describe: 'no progress or summary' })
     .option('builtin-workers', {
       type: 'number',
@@ -240,6 +245,8 @@ export function overridesFrom(argv: ScenarioArgv): ScenarioOverrides {
     out: argv.out,
     save_baseline: argv['save-baseline'],
     hgrm: argv.hgrm,
+    html: argv.html,
+    hist_log: argv['hist-log'],
     builtin: Object.values(builtin).some((v) => v !== undefined) ? builtin : undefined,
     transport: argv.transport,
     probe_pid: argv['probe-pid'],

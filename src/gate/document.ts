@@ -16,6 +16,8 @@ export interface GateDoc {
   scenario?: Record<string, unknown>;
   generator?: { saturated?: boolean; reasons?: string[] };
   run?: { ct_exit_code?: unknown; interrupted?: boolean };
+  /** Compressed HDR latency histogram, when the document is a bench-router result. */
+  latency?: string;
 }
 
 export function asGateDoc(data: unknown, path: string, what: GateDoc['what']): GateDoc {
@@ -43,6 +45,9 @@ export function asGateDoc(data: unknown, path: string, what: GateDoc['what']): G
     scenario: obj('scenario'),
     generator: obj('generator') as GateDoc['generator'],
     run: obj('run') as GateDoc['run'],
+    ...(typeof obj('histograms')?.latency === 'string'
+      ? { latency: obj('histograms')!.latency as string }
+      : {}),
   };
 }
 

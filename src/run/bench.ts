@@ -10,6 +10,8 @@ import { decode, toHgrm } from '../record/histogram.js';
 import { buildRepeatedResult, buildResult, type BuildInput } from '../result/build.js';
 import type { BenchResult } from '../result/result.js';
 import { Progress, summaryTable } from '../report/console.js';
+import { runHtml } from '../report/html.js';
+import { intervalLog } from '../report/hist-log.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { DECIDE_PATH } from '../targets/builtin-router/http-server.js';
 import { spawnRouter, type RouterProcess } from '../targets/builtin-router/spawn.js';
@@ -42,7 +44,8 @@ export interface BenchOutcome {
 }
 
 export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> {
-  for (const path of [s.out, s.saveBaseline, s.hgrm]) if (path) await assertWritable(path);
+  for (const path of [s.out, s.saveBaseline, s.hgrm, s.html, s.histLog])
+    if (path) await assertWritable(path);
   const envP = collectEnvironment();
   const gitP = collectGit();
   let router: RouterProcess | undefined;
@@ -177,6 +180,11 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
         ? ExitCode.invalidRun
         : ExitCode.ok;
     await writeOutputs(s, result, exitCode, io);
+    if (s.histLog) await writeFileAtomic(s.histLog, intervalLog(runs[0]!.snapshot));
+    if (s.html) {
+      await writeFileAtomic(s.html, runHtml(result));
+      if (!io.quiet) io.stdout.write(`HTML report written to ${s.html}\n`);
+    }
     return { result, exitCode };
   } finally {
     process.off('SIGINT', onSigint);

@@ -13,6 +13,7 @@ import {
   type GateReportInput,
 } from '../report/gate-reports.js';
 import type { Scenario } from '../scenario/scenario.js';
+import { gateHtml } from '../report/html.js';
 import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
 import { runBench, type BenchIo } from './bench.js';
 
@@ -29,6 +30,7 @@ export interface GateFiles {
   markdown?: string;
   metrics?: string;
   json?: string;
+  html?: string;
 }
 
 export async function runGate(
@@ -37,7 +39,7 @@ export async function runGate(
 ): Promise<{ outcome: GateOutcome; exitCode: number }> {
   const policy = await loadPolicy(f.policy);
   const baseline = await loadGateDoc(f.baseline, 'baseline');
-  for (const p of [f.junit, f.markdown, f.metrics, f.json]) if (p) await assertWritable(p);
+  for (const p of [f.junit, f.markdown, f.metrics, f.json, f.html]) if (p) await assertWritable(p);
   let candidate: GateDoc;
   let candidatePath: string;
   if (f.candidate) {
@@ -66,6 +68,16 @@ export async function runGate(
     [f.json, jsonReport],
   ];
   for (const [path, render] of writes) if (path) await writeFileAtomic(path, render(input));
+  if (f.html) {
+    await writeFileAtomic(
+      f.html,
+      gateHtml(
+        outcome,
+        { path: f.baseline, latency: baseline.latency },
+        { path: candidatePath, latency: candidate.latency },
+      ),
+    );
+  }
   return { outcome, exitCode: outcome.exitCode };
 }
 

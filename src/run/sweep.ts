@@ -9,6 +9,7 @@ import { SweepController, type SweepConfig, type SweepVerdict } from '../sweep/c
 import { fitUsl, type UslFit } from '../sweep/usl.js';
 import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
 import { runBench, type BenchIo } from './bench.js';
+import { capacityHtml } from '../report/html.js';
 
 /**
  * capacity-sweep's I/O: each step is a full bench run (own warm-up, own target process for
@@ -54,10 +55,10 @@ export async function runSweep(
   base: Scenario,
   slo: StepSlo,
   cfg: SweepConfig,
-  out: { json: string; markdown?: string },
+  out: { json: string; markdown?: string; html?: string },
   io: BenchIo,
 ): Promise<{ report: SweepReport; exitCode: number }> {
-  for (const p of [out.json, out.markdown]) if (p) await assertWritable(p);
+  for (const p of [out.json, out.markdown, out.html]) if (p) await assertWritable(p);
   const dir = await mkdtemp(join(tmpdir(), 'capacity-sweep-'));
   const ctl = new SweepController(cfg);
   const steps: SweepStep[] = [];
@@ -155,6 +156,7 @@ export async function runSweep(
     };
     await writeFileAtomic(out.json, `${JSON.stringify(report, null, 2)}\n`);
     if (out.markdown) await writeFileAtomic(out.markdown, sweepMarkdown(report));
+    if (out.html) await writeFileAtomic(out.html, capacityHtml(report));
     if (!io.quiet)
       io.stdout.write(
         `${sweepSummary(report)}\nwritten to ${out.json}${out.markdown ? ` and ${out.markdown}` : ''}\n`,

@@ -117,6 +117,8 @@ export async function resolveScenario(
     out: m.out ?? 'reports/run.json',
     saveBaseline: m.save_baseline,
     hgrm: m.hgrm,
+    html: m.html,
+    histLog: m.hist_log,
     transport,
     leakThresholdMbPerMin: m.leak_threshold ?? 10,
     fault: faultOf(m),

@@ -56,6 +56,8 @@ export interface ScenarioFile {
   out?: string;
   save_baseline?: string;
   hgrm?: string;
+  html?: string;
+  hist_log?: string;
   builtin?: import('../targets/builtin-router/knob-args.js').KnobFields;
 }
 
@@ -87,6 +89,8 @@ export interface Scenario {
   out: string;
   saveBaseline: string | undefined;
   hgrm: string | undefined;
+  html: string | undefined;
+  histLog: string | undefined;
   transport: 'http' | 'nats';
   leakThresholdMbPerMin: number;
   fault:

@@ -1,0 +1,298 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { GateOutcome } from '../gate/evaluate.js';
+import { decode } from '../record/histogram.js';
+import type { BenchResult } from '../result/result.js';
+import type { SweepReport } from '../run/sweep.js';
+
+/**
+ * Self-contained HTML reports: uPlot (about 50 kB, canvas, fast with thousands of points)
+ * and its CSS inlined, the data inlined as JSON, no network. Each chart registers itself in
+ * `window.__charts` (id, series labels, point counts) so a browser test can check it.
+ */
+const require = createRequire(import.meta.url);
+const asset = (p: string): string => readFileSync(require.resolve(`uplot/dist/${p}`), 'utf8');
+
+export interface ChartSpec {
+  id: string;
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  logX?: boolean;
+  logY?: boolean;
+  /** Column 0 is x; the others are series (null = no point). */
+  data: (number | null)[][];
+  series: { label: string; color: string; points?: boolean; dash?: boolean }[];
+}
+
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
+const esc = (s: unknown): string =>
+  String(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+
+/** x = 1 / (1 - percentile), log-spaced from the median to 99.999%, values in ms. */
+export function spectrum(encoded: string): { x: number[]; y: number[] } {
+  const h = decode(encoded);
+  const x: number[] = [];
+  const y: number[] = [];
+  if (h.totalCount === 0) return { x, y };
+  for (let i = 0; i <= 60; i++) {
+    const q = 1 - 10 ** (-i / 12); // 0 .. 0.99999
+    x.push(Math.round((1 / (1 - q)) * 1000) / 1000);
+    y.push(Math.max(0.001, h.getValueAtPercentile(q * 100) / 1000));
+  }
+  return { x, y };
+}
+
+function table(rows: [string, unknown][]): string {
+  return `<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>`;
+}
+
+export function page(title: string, sections: string, charts: ChartSpec[]): string {
+  const script = `
+const charts = JSON.parse(document.getElementById('chart-data').textContent);
+window.__charts = [];
+for (const c of charts) {
+  const el = document.getElementById(c.id);
+  const opts = {
+    title: c.title, width: Math.min(1000, window.innerWidth - 40), height: 320,
+    scales: { x: { time: false, ...(c.logX ? { distr: 3, log: 10 } : {}) }, y: c.logY ? { distr: 3, log: 10 } : {} },
+    axes: [{ label: c.xLabel }, { label: c.yLabel }],
+    series: [{ label: c.xLabel }, ...c.series.map((s) => ({
+      label: s.label, stroke: s.color, width: 2, spanGaps: false,
+      ...(s.dash ? { dash: [6, 4] } : {}),
+      ...(s.points ? { paths: () => null, points: { show: true, size: 10, fill: s.color } } : { points: { show: false } }),
+    }))],
+  };
+  new uPlot(opts, c.data, el);
+  window.__charts.push({ id: c.id, series: c.series.map((s) => s.label), points: c.data.slice(1).map((col) => col.filter((v) => v !== null).length) });
+}`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
+<style>${asset('uPlot.min.css')}
+body{font:14px system-ui,sans-serif;margin:20px;color:#222;background:#fff}
+h1{font-size:20px}h2{font-size:16px;margin-top:28px}
+table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
+th{background:#f4f4f4}.fail{color:#b00;font-weight:bold}.pass{color:#070}.warn,.inconclusive{color:#a60}
+.chart{margin:12px 0}</style></head><body>
+<h1>${esc(title)}</h1>
+${sections}
+${charts.map((c) => `<div class="chart" id="${esc(c.id)}"></div>`).join('\n')}
+<script id="chart-data" type="application/json">${JSON.stringify(charts).replace(/</g, '\\u003c')}</script>
+<script>${asset('uPlot.iife.min.js')}</script>
+<script>${script}</script>
+</body></html>
+`;
+}
+
+export function runHtml(r: BenchResult): string {
+  const t = r.intervals.map((i) => i.t);
+  const corrected = spectrum(r.histograms.latency);
+  const uncorrected = spectrum(r.histograms.service_time);
+  const charts: ChartSpec[] = [
+    {
+      id: 'latency',
+      title: 'Latency per second (from intended send time)',
+      xLabel: 'seconds',
+      yLabel: 'ms',
+      data: [
+        t,
+        r.intervals.map((i) => i.p50_ms),
+        r.intervals.map((i) => i.p99_ms),
+        r.intervals.map((i) => i.max_ms),
+      ],
+      series: [
+        { label: 'p50', color: COLORS[0]! },
+        { label: 'p99', color: COLORS[1]! },
+        { label: 'max', color: COLORS[4]! },
+      ],
+    },
+    {
+      id: 'throughput',
+      title: 'Achieved rate and errors per second',
+      xLabel: 'seconds',
+      yLabel: 'req/s',
+      data: [t, r.intervals.map((i) => i.rps), r.intervals.map((i) => i.errors + i.timeouts)],
+      series: [
+        { label: 'answers/s', color: COLORS[2]! },
+        { label: 'errors+timeouts/s', color: COLORS[1]! },
+      ],
+    },
+    {
+      id: 'spectrum',
+      title: 'Percentile spectrum',
+      xLabel: '1/(1-percentile)',
+      yLabel: 'ms',
+      logX: true,
+      logY: true,
+      data: [corrected.x, corrected.y, uncorrected.y],
+      series: [
+        { label: 'corrected (from intended send)', color: COLORS[1]! },
+        { label: 'uncorrected (service time)', color: COLORS[0]!, dash: true },
+      ],
+    },
+  ];
+  if (r.intervals.some((i) => i.mem_mb !== undefined)) {
+    charts.push({
+      id: 'target',
+      title: 'Target memory and CPU',
+      xLabel: 'seconds',
+      yLabel: 'MB / % of a core',
+      data: [
+        t,
+        r.intervals.map((i) => i.mem_mb ?? null),
+        r.intervals.map((i) => i.cpu_pct ?? null),
+      ],
+      series: [
+        { label: 'memory MB', color: COLORS[3]! },
+        { label: 'CPU %', color: COLORS[4]! },
+      ],
+    });
+  }
+  const m = r.metrics;
+  const sections = [
+    `<h2>Summary</h2>${table([
+      ['target', r.target.url],
+      [
+        'run',
+        `${r.run.started_at}, ${r.run.duration_s}s after ${r.run.warmup_s}s warm-up${r.run.interrupted ? ' (interrupted)' : ''}`,
+      ],
+      [
+        'rate',
+        `${m.rps} req/s achieved${m.target_rps !== null ? ` of ${m.target_rps} offered` : ''}`,
+      ],
+      [
+        'latency ms',
+        `p50 ${m.latency_p50_ms}, p90 ${m.latency_p90_ms}, p99 ${m.latency_p99_ms}, p99.9 ${m.latency_p999_ms}, max ${m.latency_max_ms}`,
+      ],
+      [
+        'errors',
+        `${m.errors_total} (${(m.error_rate * 100).toFixed(3)}%) ${JSON.stringify(r.errors_by_class)}`,
+      ],
+      ['backpressure', `${m.backpressure_total} ${JSON.stringify(r.backpressure_by_kind)}`],
+      [
+        'target',
+        m.mem_mb !== undefined
+          ? `mem ${m.mem_mb} MB peak, growth ${m.mem_growth_mb_per_min} MB/min, cpu ${m.cpu_pct}%`
+          : '-',
+      ],
+    ])}`,
+    `<h2>Environment and generator</h2>${table([
+      ['cpu', `${r.env.cpu_model} (${r.env.cpu_cores} cores)`],
+      ['os', `${r.env.os}, kernel ${r.env.kernel}, node ${r.env.node}`],
+      ['git', `${r.git.commit ?? '-'} ${r.git.branch ?? ''}${r.git.dirty ? ' (dirty)' : ''}`],
+      [
+        'generator',
+        `${r.generator.saturated ? 'SATURATED' : 'ok'}: send lag p99 ${r.generator.send_lag_p99_ms} ms, loop delay p99 ${r.generator.event_loop_delay_p99_ms} ms, cpu ${r.generator.cpu_pct}%, rss ${r.generator.rss_mb} MB`,
+      ],
+      ...r.generator.reasons.map((x): [string, unknown] => ['', x]),
+    ])}`,
+  ].join('\n');
+  return page(`bench-router: ${r.scenario.name ?? r.target.url}`, sections, charts);
+}
+
+export function gateHtml(
+  o: GateOutcome,
+  baseline: { path: string; latency?: string },
+  candidate: { path: string; latency?: string },
+): string {
+  const charts: ChartSpec[] = [];
+  if (baseline.latency && candidate.latency) {
+    const b = spectrum(baseline.latency);
+    const c = spectrum(candidate.latency);
+    charts.push({
+      id: 'spectrum',
+      title: 'Percentile spectrum: baseline vs candidate',
+      xLabel: '1/(1-percentile)',
+      yLabel: 'ms',
+      logX: true,
+      logY: true,
+      data: [b.x, b.y, c.y],
+      series: [
+        { label: 'baseline', color: COLORS[0]! },
+        { label: 'candidate', color: COLORS[1]! },
+      ],
+    });
+  }
+  const rows = o.rules
+    .map(
+      (r) =>
+        `<tr><td>${esc(r.metric)}</td><td>${esc(r.id)}</td><td>${esc(r.baseline ?? '-')}</td><td>${esc(r.candidate ?? '-')}</td><td>${esc(r.change_pct ?? '-')}</td><td class="${esc(r.status)}">${esc(r.status.toUpperCase())}</td><td>${esc(r.why)}</td></tr>`,
+    )
+    .join('');
+  const sections = `<p>Verdict: <span class="${o.verdict === 'pass' ? 'pass' : 'fail'}">${esc(o.verdict.toUpperCase())}</span> (exit ${o.exitCode}). Baseline <code>${esc(baseline.path)}</code>, candidate <code>${esc(candidate.path)}</code>.</p>
+<ul>${o.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>
+<h2>Rules</h2><table><tr><th>metric</th><th>rule</th><th>baseline</th><th>candidate</th><th>change %</th><th>verdict</th><th>why</th></tr>${rows}</table>`;
+  return page('perf-gate', sections, charts);
+}
+
+export function capacityHtml(r: SweepReport): string {
+  const steps = [...r.steps].sort((a, b) => a.offered_rps - b.offered_rps);
+  const x = steps.map((s) => s.offered_rps);
+  const bp = r.breaking_point;
+  const charts: ChartSpec[] = [
+    {
+      id: 'capacity-latency',
+      title: 'Latency against offered rate',
+      xLabel: 'offered req/s',
+      yLabel: 'ms',
+      logY: true,
+      data: [
+        x,
+        steps.map((s) => Math.max(0.001, s.p50_ms)),
+        steps.map((s) => Math.max(0.001, s.p99_ms)),
+        steps.map(() => r.slo.p99_ms),
+        steps.map((s) => (bp && s.offered_rps === bp.rps ? Math.max(0.001, s.p99_ms) : null)),
+      ],
+      series: [
+        { label: 'p50', color: COLORS[0]! },
+        { label: 'p99', color: COLORS[1]! },
+        { label: 'SLO p99', color: '#888', dash: true },
+        { label: 'breaking point', color: '#000', points: true },
+      ],
+    },
+    {
+      id: 'capacity-rate',
+      title: 'Achieved against offered rate',
+      xLabel: 'offered req/s',
+      yLabel: 'req/s',
+      data: [
+        x,
+        steps.map((s) => s.achieved_rps),
+        x,
+        steps.map(() => r.model?.predicted_peak_rps ?? null),
+        steps.map((s) => (bp && s.offered_rps === bp.rps ? s.achieved_rps : null)),
+      ],
+      series: [
+        { label: 'achieved', color: COLORS[2]! },
+        { label: 'offered', color: '#888', dash: true },
+        { label: 'USL predicted peak', color: COLORS[3]!, dash: true },
+        { label: 'breaking point', color: '#000', points: true },
+      ],
+    },
+  ];
+  const sections = `${table([
+    [
+      'max sustainable rate',
+      r.max_sustainable_rps === null
+        ? 'none'
+        : `${r.at_least ? 'at least ' : ''}${r.max_sustainable_rps} req/s`,
+    ],
+    [
+      'breaking point',
+      bp ? `${bp.rps} req/s offered, ${bp.achieved} achieved: ${bp.reason}` : 'not reached',
+    ],
+    ['SLO', `p99 <= ${r.slo.p99_ms} ms, error rate <= ${(r.slo.max_error_rate * 100).toFixed(2)}%`],
+    ['search', `${r.steps_count} steps in ${r.total_seconds}s (${r.stop_reason})`],
+    [
+      'model (USL)',
+      r.model
+        ? `sigma ${r.model.sigma}, kappa ${r.model.kappa}, predicted peak ${r.model.predicted_peak_rps ?? '-'} req/s, R² ${r.model.r2}`
+        : '-',
+    ],
+  ])}`;
+  return page(`capacity-sweep: ${r.target}`, sections, charts);
+}
