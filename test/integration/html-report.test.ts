@@ -88,6 +88,7 @@ describe('HTML reports in headless Chromium', () => {
   it('run report: latency over time, rate and errors, spectrum, target memory and CPU', async () => {
     const out = join(dir, 'run.json');
     const html = join(dir, 'run.html');
+    const hlog = join(dir, 'run.hlog');
     const r = await runCli([
       '--target',
       'builtin',
@@ -105,9 +106,21 @@ describe('HTML reports in headless Chromium', () => {
       out,
       '--html',
       html,
+      '--hist-log',
+      hlog,
       '--quiet',
     ]);
     expect(r.code).toBe(0);
+    // The interval log reads back with HdrHistogram's own reader: every answer, second by second.
+    const reader = new HistogramLogReader(readFileSync(hlog, 'utf8'));
+    let total = 0;
+    let intervals = 0;
+    for (let h = reader.nextIntervalHistogram(); h; h = reader.nextIntervalHistogram()) {
+      total += h.totalCount;
+      intervals++;
+    }
+    expect(intervals).toBeGreaterThanOrEqual(6);
+    expect(total).toBe(readResult(out).counters.ok);
     await check(
       html,
       {
