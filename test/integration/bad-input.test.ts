@@ -94,7 +94,7 @@ describe('bad input', () => {
   it('a scenario file works and flags override it', async () => {
     const dir = tmp();
     const f = join(dir, 's.yaml');
-    writeFileSync(f, `target: builtin\nrate: 50\nduration: 5m\nwarmup: 0s\nname: from-file\n`);
+    writeFileSync(f, `target: builtin\nrate: 50\nduration: 5m\nwarmup: 500ms\nname: from-file\n`);
     const out = join(dir, 'run.json');
     const r = await runCli(['--scenario', f, '--duration', '1s', '--out', out, '--quiet']);
     expect(r.code).toBe(0);

@@ -268,7 +268,7 @@ describe('perf-gate CLI', () => {
       target: 'builtin',
       rate: 200,
       duration: '1s',
-      warmup: '0s',
+      warmup: '500ms',
       repeat: 2,
       name: 'tiny',
     });

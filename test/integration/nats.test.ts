@@ -161,10 +161,10 @@ describe('NATS transports against a real nats-server', () => {
     const router = await spawnRouter({ workers: 0, serviceTimeMs: 0 }, { url: nats.url });
     const out = join(tmp(), 'r.json');
     const s = await resolveScenario(
-      { target: nats.url, rate: 400, duration: '3s', warmup: '0s', timeout: '500ms', out },
+      { target: nats.url, rate: 400, duration: '3s', warmup: '500ms', timeout: '500ms', out },
       {},
     );
-    setTimeout(() => router.child.kill('SIGKILL'), 1000);
+    setTimeout(() => router.child.kill('SIGKILL'), 1500);
     const { result, exitCode } = await runBench(s, io);
     expect(exitCode).toBe(0);
     expectCountersAddUp(result);
@@ -239,7 +239,7 @@ describe('NATS credentials', () => {
         '--duration',
         '1s',
         '--warmup',
-        '0s',
+        '500ms',
         '--out',
         out,
         '--nats-user',
@@ -269,7 +269,7 @@ describe('NATS credentials', () => {
       '--duration',
       '1s',
       '--warmup',
-      '0s',
+      '500ms',
       '--out',
       out,
       '--quiet',
@@ -313,7 +313,7 @@ describe('NATS nkey authentication', () => {
         '--duration',
         '1s',
         '--warmup',
-        '0s',
+        '500ms',
         '--out',
         out,
         '--quiet',
@@ -364,7 +364,7 @@ describe('TLS-required nats-server', () => {
       '--duration',
       '1s',
       '--warmup',
-      '0s',
+      '500ms',
       '--out',
       out,
       '--quiet',

@@ -80,7 +80,7 @@ describe('target probes', () => {
         '--duration',
         '3s',
         '--warmup',
-        '0s',
+        '500ms',
         '--out',
         out,
         '--quiet',
