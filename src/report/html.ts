@@ -4,6 +4,7 @@ import type { GateOutcome } from '../gate/evaluate.js';
 import { decode } from '../record/histogram.js';
 import type { BenchResult } from '../result/result.js';
 import type { SweepReport } from '../run/sweep.js';
+import { uslModel } from '../sweep/usl.js';
 
 /**
  * Self-contained HTML reports: uPlot (about 50 kB, canvas, fast with thousands of points)
@@ -274,6 +275,28 @@ export function capacityHtml(r: SweepReport): string {
       ],
     },
   ];
+  if (r.model) {
+    // The USL is throughput against concurrency: the measured steps and the fitted curve.
+    const fit = uslModel([r.model.lambda, r.model.sigma, r.model.kappa]);
+    const byN = [...r.steps]
+      .filter((s) => s.concurrency > 0)
+      .sort((a, b) => a.concurrency - b.concurrency);
+    const maxN = Math.max(r.model.peak_concurrency ?? 0, ...byN.map((s) => s.concurrency)) * 1.2;
+    const grid = Array.from({ length: 40 }, (_, k) => (maxN * (k + 1)) / 40);
+    const xs = [...new Set([...grid, ...byN.map((s) => s.concurrency)])].sort((a, b) => a - b);
+    const measured = new Map(byN.map((s) => [s.concurrency, s.achieved_rps]));
+    charts.push({
+      id: 'capacity-model',
+      title: "Scalability model (USL) against concurrency (Little's law)",
+      xLabel: 'concurrency',
+      yLabel: 'req/s',
+      data: [xs, xs.map((n) => measured.get(n) ?? null), xs.map((n) => Math.round(fit(n)))],
+      series: [
+        { label: 'measured', color: COLORS[2]!, points: true },
+        { label: 'USL fit', color: COLORS[3]! },
+      ],
+    });
+  }
   const sections = `${table([
     [
       'max sustainable rate',

@@ -20,6 +20,9 @@ export interface SweepStep {
   offered_rps: number;
   achieved_rps: number;
   p50_ms: number;
+  mean_ms: number;
+  /** Requests in the system by Little's law: achieved rate x mean latency. */
+  concurrency: number;
   p90_ms: number;
   p99_ms: number;
   p999_ms: number;
@@ -74,7 +77,10 @@ export async function runSweep(
       repeat: 1,
       out: join(dir, `step-${steps.length + 1}.json`),
       saveBaseline: undefined,
+      // The sweep writes its own reports; a step writes only its result.
       hgrm: undefined,
+      html: undefined,
+      histLog: undefined,
     };
     const { result, exitCode } = await runBench(scenario, { ...io, quiet: true });
     if (exitCode === ExitCode.interrupted) return finish(true);
@@ -85,6 +91,8 @@ export async function runSweep(
       offered_rps: rate,
       achieved_rps: m.rps,
       p50_ms: m.latency_p50_ms,
+      mean_ms: m.latency_mean_ms,
+      concurrency: Math.round(((m.rps * m.latency_mean_ms) / 1000) * 100) / 100,
       p90_ms: m.latency_p90_ms,
       p99_ms: m.latency_p99_ms,
       p999_ms: m.latency_p999_ms,
@@ -142,15 +150,11 @@ export async function runSweep(
       steps,
       steps_count: steps.length,
       total_seconds: Math.round((Date.now() - t0) / 1000),
-      // Concurrency by Little's law: answers per second times mean time in the system.
       model:
         fitUsl(
           steps
             .filter((s) => !s.generator_saturated && s.error_rate < 0.5)
-            .map((s) => ({
-              concurrency: (s.achieved_rps * meanOf(s)) / 1000,
-              rps: s.achieved_rps,
-            })),
+            .map((s) => ({ concurrency: s.concurrency, rps: s.achieved_rps })),
         ) ?? null,
       env,
     };
@@ -168,11 +172,6 @@ export async function runSweep(
         : ExitCode.ok;
     return { report, exitCode };
   }
-}
-
-/** Mean latency is not kept per step; p50 and p99 bound it well enough for Little's law. */
-function meanOf(s: SweepStep): number {
-  return (s.p50_ms * 2 + s.p99_ms) / 3;
 }
 
 export function sweepSummary(r: SweepReport): string {

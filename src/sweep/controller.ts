@@ -46,6 +46,7 @@ export class SweepController {
   private fail: StepOutcome | undefined;
   private finished: SweepVerdict | undefined;
   private nextRate: number;
+  private readonly retried = new Set<number>();
 
   constructor(private readonly c: SweepConfig) {
     if (!(c.startRps > 0) || !(c.maxRps >= c.startRps) || !(c.growth > 1))
@@ -67,6 +68,12 @@ export class SweepController {
     if (this.finished) throw new Error('sweep already finished');
     this.steps.push(o);
     if (o.generatorSaturated) {
+      // A generator hiccup says nothing about the target: try the same rate once more.
+      if (!this.retried.has(o.offered) && this.steps.length < this.c.maxSteps) {
+        this.retried.add(o.offered);
+        this.nextRate = o.offered;
+        return;
+      }
       return this.done(
         `the load generator saturated at ${Math.round(o.offered)} req/s: the target sustains at least the best passing rate`,
         true,

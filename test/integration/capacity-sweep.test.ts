@@ -10,6 +10,7 @@ describe('capacity-sweep against the built-in router', () => {
     const dir = tmp();
     const out = join(dir, 'cap.json');
     const md = join(dir, 'cap.md');
+    const html = join(dir, 'cap.html');
     const r = await runCli(
       [
         '--target',
@@ -36,6 +37,8 @@ describe('capacity-sweep against the built-in router', () => {
         out,
         '--markdown',
         md,
+        '--html',
+        html,
       ],
       { bin: SWEEP, timeoutMs: 170_000 },
     );
@@ -49,5 +52,9 @@ describe('capacity-sweep against the built-in router', () => {
     const text = readFileSync(md, 'utf8');
     expect(text).toContain('**Max rate at SLO:**');
     expect(text).toContain('**Breaking point:**');
+    // The sweep's own HTML report, not a step's run report.
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('"id":"capacity-latency"');
+    expect(page).not.toContain('"id":"throughput"');
   }, 180_000);
 });

@@ -194,6 +194,8 @@ describe('HTML reports in headless Chromium', () => {
       const broken = offered >= 1875;
       return {
         offered_rps: offered,
+        mean_ms: broken ? 350 : 2.5,
+        concurrency: broken ? 630 : (offered * 2.5) / 1000,
         achieved_rps: broken ? 1800 : offered,
         p50_ms: broken ? 300 : 2,
         p90_ms: 4,
@@ -241,6 +243,7 @@ describe('HTML reports in headless Chromium', () => {
       {
         'capacity-latency': ['p50', 'p99', 'SLO p99', 'breaking point'],
         'capacity-rate': ['achieved', 'offered', 'USL predicted peak', 'breaking point'],
+        'capacity-model': ['measured', 'USL fit'],
       },
       'capacity.png',
     );

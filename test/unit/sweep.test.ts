@@ -54,6 +54,27 @@ describe('SweepController', () => {
     if (v.kind !== 'done') throw new Error('not done');
     expect(v.verdict).toMatchObject({ maxSustainableRps: 800, atLeast: true, breakingPoint: null });
     expect(v.verdict.stopReason).toContain('saturated');
+    // One retry of the saturated rate before giving up.
+    expect(ctl.history.filter((h) => h.generatorSaturated)).toHaveLength(2);
+  });
+
+  it('a one-off generator hiccup is retried and the search goes on', () => {
+    const ctl = new SweepController({ ...DEFAULT_SWEEP, startRps: 100 });
+    let hiccup = true;
+    for (let n = ctl.next(); n.kind === 'step'; n = ctl.next()) {
+      const saturated = n.rate === 1600 && hiccup;
+      if (saturated) hiccup = false;
+      ctl.record({
+        offered: n.rate,
+        achieved: Math.min(n.rate, 2000),
+        pass: n.rate <= 2000,
+        reasons: n.rate <= 2000 ? [] : ['latency'],
+        generatorSaturated: saturated,
+      });
+    }
+    const v = ctl.next();
+    expect(v.kind === 'done' && v.verdict.atLeast).toBe(false);
+    expect(v.kind === 'done' && v.verdict.maxSustainableRps).toBeGreaterThan(1900);
   });
 
   it('stops at --max without a failure, and at the step limit', () => {
