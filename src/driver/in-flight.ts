@@ -2,6 +2,7 @@ import type { Outcome, Recorder } from '../record/recorder.js';
 import { TIMEOUT } from '../transports/classify.js';
 import type { Transport } from '../transports/transport.js';
 import type { Clock } from '../util/wake-scheduler.js';
+import { Fifo } from '../util/fifo.js';
 
 interface Entry {
   intendedMs: number;
@@ -16,8 +17,7 @@ interface Entry {
  * send order, and with one fixed timeout that is also deadline order.
  */
 export class InFlightTable {
-  private readonly queue: Entry[] = [];
-  private head = 0;
+  private readonly queue = new Fifo<Entry>();
   private count = 0;
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -59,19 +59,13 @@ export class InFlightTable {
   private sweep(): void {
     const now = this.clock.now();
     this.recorder.inFlightGauge(now, this.count);
-    const q = this.queue;
-    while (this.head < q.length) {
-      const e = q[this.head]!;
+    for (let e = this.queue.peek(); e; e = this.queue.peek()) {
       if (!e.ended) {
         if (e.sentMs + this.timeoutMs > now) break;
         e.cancel?.();
         this.end(e, TIMEOUT);
       }
-      this.head++;
-    }
-    if (this.head > 4096 && this.head * 2 > q.length) {
-      q.splice(0, this.head);
-      this.head = 0;
+      this.queue.shift();
     }
   }
 
@@ -79,15 +73,12 @@ export class InFlightTable {
   finish(): void {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
-    for (let i = this.head; i < this.queue.length; i++) {
-      const e = this.queue[i]!;
+    for (let e = this.queue.shift(); e; e = this.queue.shift()) {
       if (e.ended) continue;
       e.ended = true;
       e.cancel?.();
       this.count--;
       this.recorder.inFlightAtEnd(e.intendedMs);
     }
-    this.queue.length = 0;
-    this.head = 0;
   }
 }

@@ -3,6 +3,7 @@ import type { Transport } from '../transports/transport.js';
 import type { Schedule } from '../schedule/arrivals.js';
 import { wakeAt, type Clock } from '../util/wake-scheduler.js';
 import { InFlightTable } from './in-flight.js';
+import { Fifo } from '../util/fifo.js';
 
 /**
  * The open-loop dispatch loop: sends each request at its intended time whatever the target
@@ -27,9 +28,8 @@ const MAX_BATCH = 256;
 
 export class OpenLoopDriver {
   private readonly table: InFlightTable;
-  private readonly pendingIntended: number[] = [];
-  private readonly pendingDispatched: number[] = [];
-  private pendingHead = 0;
+  /** Requests due but held back by the in-flight bound, oldest first. */
+  private readonly pending = new Fifo<{ intendedMs: number; dispatchedMs: number }>();
   private nextIntended: number | undefined;
   private seq: number;
   private cancelWake: (() => void) | undefined;
@@ -75,15 +75,11 @@ export class OpenLoopDriver {
       const now = clock.now();
       if (t > now) break;
       recorder.scheduled(t);
-      if (
-        this.table.size < this.o.maxInFlight &&
-        this.pendingHead === this.pendingIntended.length
-      ) {
+      if (this.table.size < this.o.maxInFlight && this.pending.size === 0) {
         this.send(t, now);
       } else {
         recorder.backpressure(t, 'client_in_flight_limit');
-        this.pendingIntended.push(t);
-        this.pendingDispatched.push(now);
+        this.pending.push({ intendedMs: t, dispatchedMs: now });
       }
       batch++;
       t = this.o.schedule.next();
@@ -107,24 +103,15 @@ export class OpenLoopDriver {
 
   /** A slot freed up: send the oldest request that was waiting for one. */
   private pump(): void {
-    while (this.pendingHead < this.pendingIntended.length && this.table.size < this.o.maxInFlight) {
-      const i = this.pendingHead++;
-      this.send(this.pendingIntended[i]!, this.pendingDispatched[i]!);
-    }
-    if (this.pendingHead > 4096 && this.pendingHead * 2 > this.pendingIntended.length) {
-      this.pendingIntended.splice(0, this.pendingHead);
-      this.pendingDispatched.splice(0, this.pendingHead);
-      this.pendingHead = 0;
+    while (this.pending.size > 0 && this.table.size < this.o.maxInFlight) {
+      const p = this.pending.shift()!;
+      this.send(p.intendedMs, p.dispatchedMs);
     }
   }
 
   private dropPending(): void {
-    for (let i = this.pendingHead; i < this.pendingIntended.length; i++) {
-      this.o.recorder.notSent(this.pendingIntended[i]!);
-    }
-    this.pendingIntended.length = 0;
-    this.pendingDispatched.length = 0;
-    this.pendingHead = 0;
+    for (let p = this.pending.shift(); p; p = this.pending.shift())
+      this.o.recorder.notSent(p.intendedMs);
   }
 
   private draining = false;
@@ -135,7 +122,7 @@ export class OpenLoopDriver {
     if (this.draining) return;
     this.draining = true;
     while (
-      (this.table.size > 0 || this.pendingHead < this.pendingIntended.length) &&
+      (this.table.size > 0 || this.pending.size > 0) &&
       this.o.clock.now() < this.drainDeadline
     ) {
       await new Promise((r) => setTimeout(r, 5));

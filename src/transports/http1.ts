@@ -10,6 +10,7 @@ import { Http1ResponseParser, type ParsedResponse } from './http1-parser.js';
 import { compileTemplate, type Template, type TemplateContext } from './template.js';
 import type { Done, Transport } from './transport.js';
 import { parseHttpTarget } from './http-target.js';
+import { Fifo } from '../util/fifo.js';
 
 /**
  * The load generator's own HTTP/1.1 client: a fixed pool of keep-alive connections, one
@@ -36,8 +37,8 @@ const RECONNECT_BACKOFF_MS = 100;
 
 export class Http1Transport implements Transport {
   private readonly conns: Conn[] = [];
-  private readonly queue: Pending[] = [];
-  private queueHead = 0;
+  /** Requests waiting for a free connection, oldest first. */
+  private readonly queue = new Fifo<Pending>();
   private readonly host: string;
   private readonly port: number;
   private readonly secure: boolean;
@@ -152,17 +153,11 @@ export class Http1Transport implements Transport {
   private next(conn: Conn): void {
     // A completion callback may already have handed this connection a new request.
     if (conn.current || !conn.ready) return;
-    while (this.queueHead < this.queue.length) {
-      const p = this.queue[this.queueHead]!;
-      this.queue[this.queueHead++] = undefined as never;
+    for (let p = this.queue.shift(); p; p = this.queue.shift()) {
       if (!p.ended) {
         this.assign(conn, p);
         break;
       }
-    }
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
-      this.queue.splice(0, this.queueHead);
-      this.queueHead = 0;
     }
   }
 
@@ -250,14 +245,9 @@ export class Http1Transport implements Transport {
     const sock = conn.sock;
     conn.sock = undefined;
     conn.ready = false;
-    const p = conn.current;
+    // Every caller has already ended the request on it (failed, answered, or timed out).
     conn.current = undefined;
     sock?.destroy();
-    if (p && !p.ended) {
-      // Not its fault: it goes back to the front of the queue for another connection.
-      p.conn = undefined;
-      this.queue.splice(this.queueHead, 0, p);
-    }
     if (this.closed) return;
     this.connect(conn).catch((e: Error) => this.connectFailed(conn, e));
   }
@@ -267,8 +257,7 @@ export class Http1Transport implements Transport {
     // timing out later; then try again after a pause.
     if (!this.conns.some((c) => c.ready)) {
       const outcome = classifyNetworkError(e);
-      while (this.queueHead < this.queue.length) {
-        const p = this.queue[this.queueHead++]!;
+      for (let p = this.queue.shift(); p; p = this.queue.shift()) {
         if (!p.ended) {
           p.ended = true;
           p.done(outcome);

@@ -1,5 +1,6 @@
 import { mulberry32 } from '../../schedule/arrivals.js';
 import { TimerQueue } from '../../util/timer-queue.js';
+import { Fifo } from '../../util/fifo.js';
 import type { Clock } from '../../util/wake-scheduler.js';
 import type { RouterKnobs } from './knobs.js';
 
@@ -22,8 +23,7 @@ export interface ServiceStats {
 export class ServiceModel {
   private readonly timers: TimerQueue;
   private readonly rng: () => number;
-  private readonly waiting: ((o: ServiceOutcome) => void)[] = [];
-  private waitHead = 0;
+  private readonly waiting = new Fifo<(o: ServiceOutcome) => void>();
   private readonly retained: Buffer[] = [];
   private stallTimer: NodeJS.Timeout | undefined;
   readonly stats: ServiceStats = {
@@ -79,17 +79,11 @@ export class ServiceModel {
 
   private next(): void {
     while (
-      this.waitHead < this.waiting.length &&
+      this.waiting.size > 0 &&
       (this.k.workers === 0 || this.stats.inService < this.k.workers)
     ) {
-      const fn = this.waiting[this.waitHead]!;
-      this.waiting[this.waitHead++] = undefined as never;
       this.stats.queued--;
-      this.serve(fn);
-    }
-    if (this.waitHead > 1024 && this.waitHead * 2 > this.waiting.length) {
-      this.waiting.splice(0, this.waitHead);
-      this.waitHead = 0;
+      this.serve(this.waiting.shift()!);
     }
   }
 
