@@ -1,4 +1,6 @@
-import { ToolError } from '../errors.js';
+import { readFile } from 'node:fs/promises';
+import { ToolError, oneLine } from '../errors.js';
+import type { HttpConfig } from './http.js';
 import { redactUrl } from '../util/redact.js';
 
 /**
@@ -29,4 +31,18 @@ export function parseHttpTarget(
     out.authorization = `Basic ${token}`;
   }
   return { url, headers: out };
+}
+
+/** TLS files read once for either engine: CA, client certificate and key, verification. */
+export async function loadTlsOptions(tls: HttpConfig['tls']): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  try {
+    if (tls.ca) out.ca = await readFile(tls.ca);
+    if (tls.cert) out.cert = await readFile(tls.cert);
+    if (tls.key) out.key = await readFile(tls.key);
+  } catch (e) {
+    throw new ToolError('E_INPUT_READ', `TLS file: ${oneLine(e)}`);
+  }
+  if (tls.insecure) out.rejectUnauthorized = false;
+  return out;
 }

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { connect as netConnect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { Pool, type Dispatcher } from 'undici';
-import { ToolError, oneLine } from '../errors.js';
+import { ToolError } from '../errors.js';
 import { OK } from '../record/recorder.js';
 import { redactUrl } from '../util/redact.js';
 import {
@@ -13,7 +12,7 @@ import {
 } from './classify.js';
 import { compileTemplate, type Template, type TemplateContext } from './template.js';
 import type { Done, Transport } from './transport.js';
-import { parseHttpTarget } from './http-target.js';
+import { loadTlsOptions, parseHttpTarget } from './http-target.js';
 import { describeNetErr } from './http1.js';
 
 /** Serialisable, so each worker thread builds its own transport from it. */
@@ -63,16 +62,7 @@ export class HttpTransport implements Transport {
   }
 
   async open(): Promise<void> {
-    const { tls } = this.cfg;
-    const connect: Record<string, unknown> = {};
-    try {
-      if (tls.ca) connect.ca = await readFile(tls.ca);
-      if (tls.cert) connect.cert = await readFile(tls.cert);
-      if (tls.key) connect.key = await readFile(tls.key);
-    } catch (e) {
-      throw new ToolError('E_INPUT_READ', `TLS file: ${oneLine(e)}`);
-    }
-    if (tls.insecure) connect.rejectUnauthorized = false;
+    const connect = await loadTlsOptions(this.cfg.tls);
     this.pool = new Pool(this.origin, {
       connections: this.cfg.connections,
       pipelining: 1,

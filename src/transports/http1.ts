@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { ToolError, oneLine } from '../errors.js';
@@ -9,7 +8,7 @@ import type { HttpConfig } from './http.js';
 import { Http1ResponseParser, type ParsedResponse } from './http1-parser.js';
 import { compileTemplate, type Template, type TemplateContext } from './template.js';
 import type { Done, Transport } from './transport.js';
-import { parseHttpTarget } from './http-target.js';
+import { loadTlsOptions, parseHttpTarget } from './http-target.js';
 import { Fifo } from '../util/fifo.js';
 
 /**
@@ -83,15 +82,7 @@ export class Http1Transport implements Transport {
   }
 
   async open(): Promise<void> {
-    const { tls } = this.cfg;
-    try {
-      if (tls.ca) this.tlsOptions.ca = await readFile(tls.ca);
-      if (tls.cert) this.tlsOptions.cert = await readFile(tls.cert);
-      if (tls.key) this.tlsOptions.key = await readFile(tls.key);
-    } catch (e) {
-      throw new ToolError('E_INPUT_READ', `TLS file: ${oneLine(e)}`);
-    }
-    if (tls.insecure) this.tlsOptions.rejectUnauthorized = false;
+    this.tlsOptions = await loadTlsOptions(this.cfg.tls);
     // Preflight: every connection of the pool is opened before the run, so a missing
     // target fails now (exit 2) and connection set-up never lands inside the measurement.
     const opened = Array.from({ length: this.cfg.connections }, () => this.connect());
