@@ -16,7 +16,7 @@ import type { Scenario } from '../scenario/scenario.js';
 import { DECIDE_PATH } from '../targets/builtin-router/http-server.js';
 import { spawnRouter, type RouterProcess } from '../targets/builtin-router/spawn.js';
 import type { TransportConfig } from '../transports/create.js';
-import { connectNats, splitNatsUrls, type NatsAuth } from '../transports/nats-connect.js';
+import { connectNats, splitNatsUrls, type NatsConnConfig } from '../transports/nats-connect.js';
 import { startNatsServer, type RunningNatsServer } from '../nats-server/server.js';
 import type { Environment } from '../env/environment.js';
 import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
@@ -208,11 +208,7 @@ function makePlans(s: Scenario, url: string, runId: string): ShardPlan[] {
     ? {
         kind: 'nats',
         ...common,
-        ...splitNatsUrls(url.split(',')),
-        ...natsAuthOf(s, url),
-        ...(s.tls.ca || s.tls.cert
-          ? { tls: { ca: s.tls.ca, cert: s.tls.cert, key: s.tls.key } }
-          : {}),
+        ...natsConnConfig(s, url),
         mode: s.nats.mode,
         subject: s.nats.subject,
         traceparent: s.nats.traceparent,
@@ -318,28 +314,25 @@ function scenarioEcho(s: Scenario): Record<string, unknown> {
   };
 }
 
-/** URL credentials and explicit ones combine; explicit ones win. */
-function natsAuthOf(s: Scenario, url: string): { auth: NatsAuth } {
-  const fromUrl = splitNatsUrls(url.split(',')).auth;
+/** One NATS connection config for the shards and the server probe: servers from the URL
+ * list, URL credentials combined with explicit ones (explicit ones win), TLS files. */
+function natsConnConfig(s: Scenario, url: string): NatsConnConfig {
+  const { servers, auth } = splitNatsUrls(url.split(','));
   return {
+    servers,
     auth: {
-      ...fromUrl,
+      ...auth,
       ...s.nats!.auth,
       ...(s.nats!.credsFile ? { credsFile: s.nats!.credsFile } : {}),
     },
+    ...(s.tls.ca || s.tls.cert ? { tls: { ca: s.tls.ca, cert: s.tls.cert, key: s.tls.key } } : {}),
   };
 }
 
 /** The NATS server's version and whether JetStream is on, from the connection's INFO. */
 async function natsServerEnv(s: Scenario, url: string): Promise<Partial<Environment>> {
   try {
-    const nc = await connectNats({
-      ...splitNatsUrls(url.split(',')),
-      ...natsAuthOf(s, url),
-      ...(s.tls.ca || s.tls.cert
-        ? { tls: { ca: s.tls.ca, cert: s.tls.cert, key: s.tls.key } }
-        : {}),
-    });
+    const nc = await connectNats(natsConnConfig(s, url));
     const info = nc.info;
     await nc.close();
     return info ? { nats_server: info.version, jetstream: !!info.jetstream } : {};
