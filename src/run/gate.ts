@@ -111,7 +111,9 @@ export async function updateBaseline(
       `refusing ${from}: the run exited ${JSON.stringify(exit)}`,
     );
   if (!reason.trim()) throw new ToolError('E_USAGE', '--reason must say why the baseline changes');
-  const old = existsSync(to) ? await loadGateDoc(to, 'baseline') : undefined;
+  // The baseline being replaced, read once: its metrics for the table, its commit for provenance.
+  const oldRaw = existsSync(to) ? await readJsonFile(to, 'baseline') : undefined;
+  const old = oldRaw === undefined ? undefined : asGateDoc(oldRaw, to, 'baseline');
   const r = raw as Record<string, unknown>;
   const runs = Array.isArray((r.samples as Record<string, unknown[]> | undefined)?.rps)
     ? (r.samples as Record<string, unknown[]>).rps!.length
@@ -126,11 +128,7 @@ export async function updateBaseline(
       env: r.env ?? null,
       runs,
       previous: old
-        ? {
-            commit:
-              ((await readJsonFile(to, 'baseline')) as { git?: { commit?: unknown } }).git
-                ?.commit ?? null,
-          }
+        ? { commit: (oldRaw as { git?: { commit?: unknown } }).git?.commit ?? null }
         : null,
     },
   };
