@@ -27,7 +27,11 @@ export type ErrorCode =
   | 'E_NATS_SERVER_MISSING'
   | 'E_NATS_SERVER_START'
   | 'E_TLS_SETUP'
-  | 'E_BASELINE_REFUSED';
+  | 'E_BASELINE_REFUSED'
+  | 'E_AGENT_UNAUTHENTICATED'
+  | 'E_AGENTS_MISSING'
+  | 'E_AGENT_REFUSED'
+  | 'E_AGENTS_LOST';
 
 export class ToolError extends Error {
   constructor(

@@ -3,6 +3,7 @@ import { ToolError } from '../errors.js';
 import { readScenarioFile, resolveScenario, type ScenarioOverrides } from '../scenario/resolve.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { KnobFields } from '../targets/builtin-router/knob-args.js';
+import { anyDefined, busAuthFields, busAuthOptions } from './bus-options.js';
 
 /**
  * Every scenario option as a CLI flag, shared by bench-router, perf-gate's runs and
@@ -12,7 +13,13 @@ import type { KnobFields } from '../targets/builtin-router/knob-args.js';
 const DUR = 'duration, e.g. 500ms, 10s, 2m';
 
 export function withScenarioOptions<T>(y: Argv<T>) {
-  return y
+  // Declared from one table; their values are read back by name (busAuthFields), so they are
+  // kept out of the typed chain.
+  const withAuth = y.options({
+    ...busAuthOptions('nats-', 'NATS'),
+    ...busAuthOptions('agents-', 'agent bus'),
+  }) as unknown as Argv<T>;
+  return withAuth
     .option('scenario', {
       type: 'string',
       describe: 'scenario file (JSON or YAML); flags override it',
@@ -108,22 +115,19 @@ export function withScenarioOptions<T>(y: Argv<T>) {
       type: 'string',
       describe: 'with --target builtin --transport nats: use this server',
     })
-    .option('nats-user', {
+    .option('agents', {
       type: 'string',
-      describe: 'NATS user (password from --nats-password-env/-file)',
+      describe: 'split the run over N generator agents (or all found) on the --nats bus',
     })
-    .option('nats-password-env', {
+    .option('nats', { type: 'string', describe: 'with --agents: the NATS URL the agents serve on' })
+    .option('local-agents', {
+      type: 'number',
+      describe: 'start N agent processes and an authenticated nats-server here, and use them',
+    })
+    .option('agents-wait', {
       type: 'string',
-      describe: 'environment variable holding the NATS password',
+      describe: 'how long to look for agents; default 10s',
     })
-    .option('nats-password-file', { type: 'string', describe: 'file holding the NATS password' })
-    .option('nats-token-env', {
-      type: 'string',
-      describe: 'environment variable holding the NATS token',
-    })
-    .option('nats-token-file', { type: 'string', describe: 'file holding the NATS token' })
-    .option('nats-nkey-file', { type: 'string', describe: 'file holding an nkey seed (SU...)' })
-    .option('nats-creds', { type: 'string', describe: 'NATS .creds file (JWT and seed)' })
     .option('probe-pid', { type: 'number', describe: "sample this process's RSS and CPU" })
     .option('probe-prom', {
       type: 'string',
@@ -265,6 +269,7 @@ export function overridesFrom(argv: ScenarioArgv): ScenarioOverrides {
     traceparent: argv.traceparent,
     e2e: argv.e2e,
     nats: natsFlags(argv),
+    agents: agentsFlags(argv),
   };
 }
 
@@ -289,15 +294,24 @@ function parseHeaders(list: string[]): Record<string, string> {
 }
 
 function natsFlags(a: Record<string, unknown>): ScenarioOverrides['nats'] {
+  const n = { url: a['nats-url'] as string | undefined, ...busAuthFields(a, 'nats-') };
+  return anyDefined(n) ? n : undefined;
+}
+
+function agentsFlags(a: Record<string, unknown>): ScenarioOverrides['agents'] {
+  const count = a.agents as string | undefined;
   const n = {
-    url: a['nats-url'] as string | undefined,
-    user: a['nats-user'] as string | undefined,
-    password_env: a['nats-password-env'] as string | undefined,
-    password_file: a['nats-password-file'] as string | undefined,
-    token_env: a['nats-token-env'] as string | undefined,
-    token_file: a['nats-token-file'] as string | undefined,
-    nkey_file: a['nats-nkey-file'] as string | undefined,
-    creds: a['nats-creds'] as string | undefined,
+    count: count === undefined ? undefined : count === 'all' ? ('all' as const) : agentCount(count),
+    nats: a.nats as string | undefined,
+    local: a['local-agents'] as number | undefined,
+    wait: a['agents-wait'] as string | undefined,
+    ...busAuthFields(a, 'agents-'),
   };
-  return Object.values(n).some((v) => v !== undefined) ? n : undefined;
+  return anyDefined(n) ? n : undefined;
+}
+
+function agentCount(text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new ToolError('E_USAGE', `--agents "${text}": expected a number of agents or "all"`);
+  return Number(text);
 }

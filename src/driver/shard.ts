@@ -42,6 +42,20 @@ export interface LiveStats {
   p99Ms: number;
 }
 
+export const NO_LIVE: LiveStats = { ok: 0, errors: 0, timeouts: 0, inFlight: 0, p99Ms: 0 };
+
+/** Live totals across shards. p99 is not additive: the largest is the honest upper view for
+ * a progress line; final results merge the histograms exactly. */
+export function addLive(a: LiveStats, b: LiveStats): LiveStats {
+  return {
+    ok: a.ok + b.ok,
+    errors: a.errors + b.errors,
+    timeouts: a.timeouts + b.timeouts,
+    inFlight: a.inFlight + b.inFlight,
+    p99Ms: Math.max(a.p99Ms, b.p99Ms),
+  };
+}
+
 export class Shard {
   private recorder: Recorder | undefined;
   private driver: OpenLoopDriver | ClosedLoopDriver | undefined;
@@ -99,6 +113,11 @@ export class Shard {
     } finally {
       await transport.close();
     }
+  }
+
+  /** Releases the connections of a shard that was prepared but will never run. */
+  async close(): Promise<void> {
+    await this.transport?.close();
   }
 
   stop(): void {

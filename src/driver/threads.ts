@@ -1,7 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import { ToolError, type ErrorCode } from '../errors.js';
 import { wallClock } from '../util/wake-scheduler.js';
-import { Shard, type LiveStats, type ShardPlan, type ShardResult } from './shard.js';
+import {
+  Shard,
+  addLive,
+  NO_LIVE,
+  type LiveStats,
+  type ShardPlan,
+  type ShardResult,
+} from './shard.js';
 
 /**
  * Runs shards in the main thread (one) or in worker threads (several), all starting their
@@ -26,15 +33,17 @@ export interface ShardSet {
 /** Lead time between "all ready" and the first slot, so no shard starts behind. */
 const START_LEAD_MS = 50;
 
-export function runShards(plans: ShardPlan[]): ShardSet {
-  if (plans.length === 1) return runInline(plans[0]!);
-  const lives: LiveStats[] = plans.map(() => ({
-    ok: 0,
-    errors: 0,
-    timeouts: 0,
-    inFlight: 0,
-    p99Ms: 0,
-  }));
+/**
+ * Decides the common start once every shard is connected. Locally that is "now + lead";
+ * on a generator agent it is the coordinator's start instant, in this machine's clock.
+ */
+export type StartAt = () => Promise<number>;
+
+const startSoon: StartAt = () => Promise.resolve(wallClock.now() + START_LEAD_MS);
+
+export function runShards(plans: ShardPlan[], startAt: StartAt = startSoon): ShardSet {
+  if (plans.length === 1) return runInline(plans[0]!, startAt);
+  const lives: LiveStats[] = plans.map(() => NO_LIVE);
   const workers = plans.map(
     (plan) => new Worker(new URL('./worker.js', import.meta.url), { workerData: plan }),
   );
@@ -63,8 +72,8 @@ export function runShards(plans: ShardPlan[]): ShardSet {
   });
   const all = Promise.all(results);
   all.catch(() => workers.forEach((w) => void w.terminate()));
-  const started = Promise.all(ready).then(() => {
-    const startMs = wallClock.now() + START_LEAD_MS;
+  const started = Promise.all(ready).then(async () => {
+    const startMs = await startAt();
     workers.forEach((w) => w.postMessage({ type: 'start', startMs } satisfies ToWorker));
     return startMs;
   });
@@ -72,25 +81,18 @@ export function runShards(plans: ShardPlan[]): ShardSet {
   return {
     started,
     results: all,
-    // p99 across threads is not additive: the largest per-thread p99 is the honest upper view
-    // for the progress line; the final result merges the histograms exactly.
-    live: () =>
-      lives.reduce((a, b) => ({
-        ok: a.ok + b.ok,
-        errors: a.errors + b.errors,
-        timeouts: a.timeouts + b.timeouts,
-        inFlight: a.inFlight + b.inFlight,
-        p99Ms: Math.max(a.p99Ms, b.p99Ms),
-      })),
+    live: () => lives.reduce(addLive, NO_LIVE),
     stop: () => workers.forEach((w) => w.postMessage({ type: 'stop' } satisfies ToWorker)),
   };
 }
 
-function runInline(plan: ShardPlan): ShardSet {
+function runInline(plan: ShardPlan, startAt: StartAt): ShardSet {
   const shard = new Shard(plan);
-  const started = shard.prepare().then(() => wallClock.now() + START_LEAD_MS);
+  const started = shard.prepare().then(startAt);
   const results = started.then((startMs) => shard.run(startMs)).then((r) => [r]);
   // The caller awaits `started` first; a failed start must not also surface as unhandled.
+  // A start that never comes (an agent's cancelled plan) must not leave connections open.
   results.catch(() => undefined);
+  started.catch(() => shard.close());
   return { started, results, live: () => shard.live(), stop: () => shard.stop() };
 }

@@ -120,9 +120,18 @@ export function summaryTable(r: BenchResult): string {
   const g = r.generator;
   rows.push([
     'generator',
-    `${g.saturated ? 'SATURATED' : 'ok'}: send lag p99 ${g.send_lag_p99_ms} ms, loop delay p99 ${g.event_loop_delay_p99_ms} ms, cpu ${g.cpu_pct}%, rss ${g.rss_mb} MB, ${g.threads} thread(s)`,
+    `${g.saturated ? 'SATURATED' : 'ok'}: send lag p99 ${g.send_lag_p99_ms} ms, loop delay p99 ${g.event_loop_delay_p99_ms} ms, cpu ${g.cpu_pct}%, rss ${g.rss_mb} MB, ${g.threads} thread(s)${r.agents ? ` on ${r.agents.length} agent(s)` : ''}`,
   ]);
   for (const reason of g.reasons) rows.push(['', reason]);
+  if (r.run.partial) rows.push(['PARTIAL', 'agents were lost: less load was offered than asked']);
+  for (const a of r.agents ?? []) {
+    rows.push([
+      `agent ${a.name}`,
+      a.state === 'done'
+        ? `${a.requests} sent, ${a.rps} req/s, p99 ${a.latency_p99_ms} ms, clock offset ${a.clock_offset_ms} ms (rtt ${a.clock_rtt_ms} ms), send lag p99 ${a.generator?.send_lag_p99_ms} ms`
+        : `${a.state.toUpperCase()}${a.lost_at_s !== undefined ? ` at ${a.lost_at_s}s` : ''}: ${a.reason ?? ''}`,
+    ]);
+  }
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n');
 }

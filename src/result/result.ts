@@ -67,6 +67,8 @@ export interface BenchResult {
     interrupted: boolean;
     mode: 'open' | 'closed';
     exit_code?: number;
+    /** Some generator agents were lost: the load offered was less than the scenario's. */
+    partial?: boolean;
   };
   env: Environment;
   git: GitInfo;
@@ -80,6 +82,8 @@ export interface BenchResult {
   service_time: { p50_ms: number; p99_ms: number; max_ms: number };
   generator: GeneratorSection;
   samples?: Record<string, number[]>;
+  /** Per-agent breakdown of a fleet run (bench-router --agents). */
+  agents?: import('../agents/breakdown.js').AgentRow[];
   /** Fault injection and recovery (`--fault-at`/`--fault-cmd`). */
   fault?: import('../fault/recovery.js').FaultAnalysis & {
     commands: import('../fault/commands.js').CommandRun[];

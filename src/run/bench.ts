@@ -25,6 +25,9 @@ import { toolInfo } from '../util/tool-info.js';
 import { wallClock } from '../util/wake-scheduler.js';
 import { analyseRecovery } from '../fault/recovery.js';
 import { runFaultCommand, type CommandRun } from '../fault/commands.js';
+import { Fleet, type AgentOutcome } from '../agents/fleet.js';
+import { startLocalFleet, type LocalFleet } from '../agents/local-fleet.js';
+import { agentRows } from '../agents/breakdown.js';
 
 /**
  * One bench run end to end: start the built-in target if asked, connect, run the shards at
@@ -85,6 +88,8 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
       ),
     );
   const probe = probes[0];
+  let fleet: Fleet | undefined;
+  let localFleet: LocalFleet | undefined;
   let interruptedAtMs: number | undefined;
   let stopShards: (() => void) | undefined;
   const onSigint = (): void => {
@@ -96,6 +101,19 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
+    if (s.agents) {
+      if (s.agents.local) localFleet = await startLocalFleet(s.agents.count as number);
+      fleet = await Fleet.connect({
+        bus: localFleet?.bus ?? s.agents.bus!,
+        count: s.agents.count,
+        discoverMs: s.agents.discoverMs,
+        // A router or nats-server started here listens on loopback only.
+        sameHostOnly: router !== undefined || localNats !== undefined,
+        log: (line) => io.stderr.write(`${line}\n`),
+      });
+      if (!io.quiet)
+        io.stderr.write(`agents: ${fleet.agents.map((a) => `${a.name} (${a.host})`).join(', ')}\n`);
+    }
     const env: Environment = { ...(await envP), ...(s.nats ? await natsServerEnv(s, url) : {}) };
     const git = await gitP;
     const common = {
@@ -112,18 +130,24 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
       warmupMs: s.warmupMs,
       env,
       git,
-      threads: s.threads,
+      // Every generator thread, on every agent.
+      threads: (fleet?.agents.length ?? 1) * s.threads,
       maxSendLagMs: s.maxSendLagMs,
     };
     // --repeat N: the same scenario N times against the same target, one result with the
     // merged histograms and the per-run values under `samples` for noise-aware gating.
     const runs: BuildInput[] = [];
+    let outcomes: AgentOutcome[] | undefined;
     let faultRuns: Promise<CommandRun>[] = [];
     probes.forEach((p) => p.start());
-    for (let k = 0; k < s.repeat && interruptedAtMs === undefined; k++) {
+    const partial = (): boolean => !!outcomes?.some((o) => o.state !== 'done');
+    for (let k = 0; k < s.repeat && interruptedAtMs === undefined && !partial(); k++) {
       if (s.repeat > 1 && !io.quiet) io.stderr.write(`run ${k + 1} of ${s.repeat}\n`);
       const runId = randomBytes(4).toString('hex');
-      const shards = runShards(makePlans(s, url, runId));
+      // Agents x threads disjoint shares of one schedule; locally, one share per thread.
+      const plans = makePlans(s, url, runId, (fleet?.agents.length ?? 1) * s.threads);
+      const fleetRun = fleet?.run(plans, runId, s);
+      const shards = fleetRun ?? runShards(plans);
       stopShards = () => shards.stop();
       if (interruptedAtMs !== undefined) shards.stop();
       const startMs = await shards.started;
@@ -133,6 +157,7 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
       const progress = new Progress(io.stderr, shards.live, startMs, s.warmupMs, total, io.quiet);
       progress.start();
       const results = await shards.results.finally(() => progress.stop());
+      if (fleetRun) outcomes = await fleetRun.outcomes;
       const measureStartMs = startMs + s.warmupMs;
       const interrupted = interruptedAtMs !== undefined;
       runs.push({
@@ -152,6 +177,11 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
     const samples = probe?.samples ?? [];
     for (const r of runs) r.targetSamples = samples;
     const result = runs.length === 1 ? buildResult(runs[0]!) : buildRepeatedResult(runs);
+    if (outcomes) {
+      const last = runs[runs.length - 1]!;
+      result.agents = agentRows(outcomes, last.snapshot.measureStartMs, last.measuredMs);
+      if (partial()) result.run.partial = true;
+    }
     const timeline = runs[0]!.snapshot.timeline;
     if (s.fault && timeline) {
       const commands = await Promise.all(faultRuns);
@@ -174,9 +204,10 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
         ...(p.lastError && !p.samples.length ? { error: p.lastError } : {}),
       }));
     }
+    // A partial fleet run did not offer the load asked for: not a valid measurement.
     const exitCode = result.run.interrupted
       ? ExitCode.interrupted
-      : result.generator.saturated
+      : result.generator.saturated || result.run.partial
         ? ExitCode.invalidRun
         : ExitCode.ok;
     await writeOutputs(s, result, exitCode, io);
@@ -189,12 +220,14 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+    await fleet?.close();
+    await localFleet?.stop();
     await router?.stop();
     await localNats?.stop();
   }
 }
 
-function makePlans(s: Scenario, url: string, runId: string): ShardPlan[] {
+function makePlans(s: Scenario, url: string, runId: string, shares: number): ShardPlan[] {
   const common = {
     headers: s.headers,
     body: s.body,
@@ -220,19 +253,19 @@ function makePlans(s: Scenario, url: string, runId: string): ShardPlan[] {
         engine: s.httpEngine,
         url,
         method: s.method,
-        connections: Math.max(1, Math.ceil(s.connections / s.threads)),
+        connections: Math.max(1, Math.ceil(s.connections / shares)),
         tls: s.tls,
       };
-  return Array.from({ length: s.threads }, (_, index) => ({
+  return Array.from({ length: shares }, (_, index) => ({
     transport: { ...transport, shard: index },
     rate: s.rate,
     arrival: s.arrival,
     seed: s.seed,
-    share: { index, count: s.threads },
-    concurrency: s.concurrency !== undefined ? shareOf(s.concurrency, index, s.threads) : undefined,
+    share: { index, count: shares },
+    concurrency: s.concurrency !== undefined ? shareOf(s.concurrency, index, shares) : undefined,
     warmupMs: s.warmupMs,
     durationMs: s.durationMs,
-    maxInFlight: shareOf(s.maxInFlight, index, s.threads),
+    maxInFlight: shareOf(s.maxInFlight, index, shares),
     timeoutMs: s.timeoutMs,
     timeline: s.fault !== undefined,
   }));
@@ -259,7 +292,11 @@ async function writeOutputs(
   }
   if (s.saveBaseline) {
     if (exitCode !== ExitCode.ok) {
-      const why = r.run.interrupted ? 'the run was interrupted' : 'the generator saturated';
+      const why = r.run.interrupted
+        ? 'the run was interrupted'
+        : r.run.partial
+          ? 'agents were lost (partial result)'
+          : 'the generator saturated';
       io.stderr.write(`baseline NOT saved to ${s.saveBaseline}: ${why}\n`);
     } else {
       await writeFileAtomic(s.saveBaseline, json);
@@ -311,6 +348,15 @@ function scenarioEcho(s: Scenario): Record<string, unknown> {
         }
       : {}),
     ...(s.builtin ? { builtin: s.builtin } : {}),
+    ...(s.agents
+      ? {
+          agents: {
+            count: s.agents.count,
+            local: s.agents.local,
+            ...(s.agents.bus ? { nats: s.agents.bus.servers.map(redactUrl).join(',') } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -5,9 +5,15 @@ import { ToolError, oneLine } from '../errors.js';
 import { knobsFromFields } from '../targets/builtin-router/knob-args.js';
 import { parseDuration } from '../util/duration.js';
 import { validateOrThrow } from '../util/schema.js';
-import { DECIDE_TEMPLATE, DEFAULT_TENANTS, type Scenario, type ScenarioFile } from './scenario.js';
+import {
+  DECIDE_TEMPLATE,
+  DEFAULT_TENANTS,
+  type NatsAuthFields,
+  type Scenario,
+  type ScenarioFile,
+} from './scenario.js';
 import { DECIDE_SUBJECT } from '../targets/builtin-router/nats-responder.js';
-import type { NatsAuth } from '../transports/nats-connect.js';
+import { splitNatsUrls, type NatsAuth } from '../transports/nats-connect.js';
 
 /**
  * File, then flags, then defaults: each field is validated where it came from (the file
@@ -46,6 +52,8 @@ export async function resolveScenario(
   );
   const m: ScenarioOverrides = { ...file, ...stripUndefined(flags) };
   if (flags.nats || file.nats) m.nats = { ...file.nats, ...stripUndefined(flags.nats ?? {}) };
+  if (flags.agents || file.agents)
+    m.agents = { ...file.agents, ...stripUndefined(flags.agents ?? {}) };
   if (flags.builtin || file.builtin)
     m.builtin = { ...file.builtin, ...stripUndefined(flags.builtin ?? {}) };
   if (!m.target)
@@ -147,11 +155,46 @@ export async function resolveScenario(
             credsFile: m.nats?.creds,
           }
         : undefined,
+    agents: await agentsOf(m.agents),
+  };
+}
+
+/** `--agents N|all --nats URL` (a fleet that is already running) or `--local-agents N`. */
+async function agentsOf(a: ScenarioFile['agents']): Promise<Scenario['agents']> {
+  if (!a || (a.count === undefined && a.local === undefined)) {
+    if (a?.nats !== undefined) throw new ToolError('E_USAGE', '--nats goes with --agents N|all');
+    return undefined;
+  }
+  const discoverMs = parseDuration(a.wait ?? '10s', 'agents wait');
+  if (a.local !== undefined) {
+    if (a.nats !== undefined)
+      throw new ToolError(
+        'E_USAGE',
+        '--local-agents starts its own NATS server: leave out --nats (or use --agents N --nats URL)',
+      );
+    if (a.count !== undefined && a.count !== a.local)
+      throw new ToolError(
+        'E_USAGE',
+        '--agents and --local-agents disagree on the number of agents',
+      );
+    return { count: a.local, bus: undefined, local: true, discoverMs };
+  }
+  if (a.nats === undefined)
+    throw new ToolError(
+      'E_USAGE',
+      '--agents needs --nats URL: the NATS server the agents serve on',
+    );
+  const { servers, auth } = splitNatsUrls(a.nats.split(','), '--nats');
+  return {
+    count: a.count!,
+    bus: { servers, auth: { ...auth, ...stripUndefined(await natsAuth(a)) } },
+    local: false,
+    discoverMs,
   };
 }
 
 /** Secrets come from environment variables or files, so they never sit in a scenario file. */
-async function natsAuth(n: NonNullable<ScenarioFile['nats']>): Promise<NatsAuth> {
+export async function natsAuth(n: NatsAuthFields): Promise<NatsAuth> {
   const secret = async (
     env: string | undefined,
     file: string | undefined,

@@ -1,6 +1,17 @@
 import type { Arrival } from '../schedule/arrivals.js';
 import type { RouterKnobs } from '../targets/builtin-router/knobs.js';
 
+/** NATS credentials as scenario fields: secrets only by environment variable or file. */
+export interface NatsAuthFields {
+  user?: string;
+  password_env?: string;
+  password_file?: string;
+  token_env?: string;
+  token_file?: string;
+  nkey_file?: string;
+  creds?: string;
+}
+
 /** The scenario file's shape (snake_case, as published in schemas/scenario.schema.json). */
 export interface ScenarioFile {
   name?: string;
@@ -22,16 +33,14 @@ export interface ScenarioFile {
   subject?: string;
   traceparent?: boolean;
   e2e?: boolean;
-  nats?: {
-    url?: string;
-    user?: string;
-    password_env?: string;
-    password_file?: string;
-    token_env?: string;
-    token_file?: string;
-    nkey_file?: string;
-    creds?: string;
-  };
+  nats?: { url?: string } & NatsAuthFields;
+  /** Generator agents: split the run over a fleet coordinated on a NATS bus. */
+  agents?: {
+    count?: number | 'all';
+    nats?: string;
+    local?: number;
+    wait?: string | number;
+  } & NatsAuthFields;
   http_engine?: 'fast' | 'undici';
   rate?: number;
   duration?: string | number;
@@ -107,6 +116,15 @@ export interface Scenario {
         e2e: boolean;
         auth: import('../transports/nats-connect.js').NatsAuth;
         credsFile: string | undefined;
+      }
+    | undefined;
+  agents:
+    | {
+        count: number | 'all';
+        /** The bus the agents serve on; undefined with `local`, which starts its own. */
+        bus: import('../transports/nats-connect.js').NatsConnConfig | undefined;
+        local: boolean;
+        discoverMs: number;
       }
     | undefined;
 }

@@ -32,17 +32,20 @@ export interface NatsConnConfig {
 }
 
 /** Splits credentials out of nats://user:pass@host URLs. */
-export function splitNatsUrls(urls: string[]): { servers: string[]; auth: NatsAuth } {
+export function splitNatsUrls(
+  urls: string[],
+  what = '--target',
+): { servers: string[]; auth: NatsAuth } {
   const auth: NatsAuth = {};
   const servers = urls.map((raw) => {
     let u: URL;
     try {
       u = new URL(raw.includes('://') ? raw : `nats://${raw}`);
     } catch {
-      throw new ToolError('E_USAGE', `--target: "${redactUrl(raw)}" is not a valid NATS URL`);
+      throw new ToolError('E_USAGE', `${what}: "${redactUrl(raw)}" is not a valid NATS URL`);
     }
     if (!['nats:', 'tls:'].includes(u.protocol))
-      throw new ToolError('E_USAGE', `--target: unsupported scheme ${u.protocol} for NATS`);
+      throw new ToolError('E_USAGE', `${what}: unsupported scheme ${u.protocol} for NATS`);
     if (u.username && !u.password) auth.token = decodeURIComponent(u.username);
     else if (u.username) {
       auth.user = decodeURIComponent(u.username);

@@ -1,0 +1,296 @@
+import { cpus, hostname } from 'node:os';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
+import { ToolError, isToolError, oneLine } from '../errors.js';
+import { runShards, type ShardSet } from '../driver/threads.js';
+import { connectNats, secretsOf, type NatsConnConfig } from '../transports/nats-connect.js';
+import { redactUrl, scrubText } from '../util/redact.js';
+import { toolInfo } from '../util/tool-info.js';
+import { wallClock } from '../util/wake-scheduler.js';
+import { firstRefused, formatAddress, parsePattern } from './allowlist.js';
+import { estimateOffset, toCoordinatorClock, type ClockSample } from './clock-offset.js';
+import {
+  AGENT_SERVICE,
+  PROTOCOL_VERSION,
+  agentSubject,
+  fromJson,
+  toChunks,
+  toJson,
+  type AgentPlan,
+  type PlanReply,
+  type ResultRequest,
+  type StartMsg,
+  type StatusMsg,
+} from './protocol.js';
+import type { AgentStatus } from './fleet-tracker.js';
+
+/**
+ * A generator agent: a NATS service that runs plans from a coordinator with the same
+ * driver, recorder and probes as a local run (runShards), one run at a time. It refuses to
+ * serve on a NATS server that lets anyone in, and refuses plans for targets outside its
+ * allowlist, so a fleet cannot be pointed at arbitrary hosts.
+ */
+export interface AgentOptions {
+  bus: NatsConnConfig;
+  name: string;
+  allow: string[];
+  log: (line: string) => void;
+}
+
+const CLOCK_ROUNDS = 8;
+const CLOCK_TIMEOUT_MS = 1000;
+/** How long a finished result waits to be fetched before the agent drops it. */
+const KEEP_RESULT_MS = 60_000;
+
+interface CurrentRun {
+  runId: string;
+  plan: AgentPlan;
+  set: ShardSet;
+  offsetMs: number;
+  begin(localStartMs: number): void;
+  cancel(reason: Error): void;
+  heartbeat?: NodeJS.Timeout;
+  chunks?: Uint8Array[];
+  dropTimer?: NodeJS.Timeout;
+}
+
+export class GeneratorAgent {
+  private current: CurrentRun | undefined;
+  private runs = 0;
+  private refused = 0;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly service: Service,
+    private readonly o: AgentOptions,
+  ) {}
+
+  static async start(o: AgentOptions): Promise<GeneratorAgent> {
+    const patterns = o.allow.map(parsePattern);
+    const nc = await connectNats({ ...o.bus, name: `bench-router-agent ${o.name}` });
+    if (!nc.info?.auth_required) {
+      await nc.close();
+      throw new ToolError(
+        'E_AGENT_UNAUTHENTICATED',
+        `NATS ${o.bus.servers.map(redactUrl).join(',')} lets clients in without credentials: an agent serves only on a server that requires authentication (user/password, token, nkey or creds)`,
+      );
+    }
+    const ref: { agent?: GeneratorAgent } = {}; // stats are asked for only once it exists
+    const svc = await new Svcm(nc as never).add({
+      name: AGENT_SERVICE,
+      version: toolInfo('bench-router').version,
+      description: 'bench-router generator agent: runs shares of a load schedule',
+      metadata: {
+        name: o.name,
+        host: hostname(),
+        cores: String(cpus().length),
+        allow: o.allow.join(','),
+        protocol: String(PROTOCOL_VERSION),
+      },
+      statsHandler: () =>
+        Promise.resolve({
+          runs: ref.agent?.runs ?? 0,
+          refused: ref.agent?.refused ?? 0,
+          busy: ref.agent?.current !== undefined,
+        }),
+    });
+    const agent = (ref.agent = new GeneratorAgent(nc, svc, o));
+    const id = svc.info().id;
+    const on = (verb: Parameters<typeof agentSubject>[1], h: (m: ServiceMsg) => void): void => {
+      svc.addEndpoint(verb, {
+        subject: agentSubject(id, verb),
+        handler: (err, m) => {
+          if (!err) h(m);
+        },
+      });
+    };
+    on('plan', (m) => void agent.onPlan(m, patterns));
+    on('start', (m) => agent.onStart(m));
+    on('stop', (m) => agent.onStop(m));
+    on('result', (m) => agent.onResult(m));
+    return agent;
+  }
+
+  get id(): string {
+    return this.service.info().id;
+  }
+
+  /** Resolves when the NATS connection closes for good. */
+  get closed(): Promise<void | Error> {
+    return this.nc.closed();
+  }
+
+  async stop(): Promise<void> {
+    this.current?.set.stop();
+    this.current?.cancel(new Error('agent stopping'));
+    await this.service.stop().catch(() => undefined);
+    await this.nc.drain().catch(() => undefined);
+  }
+
+  private async onPlan(m: ServiceMsg, patterns: ReturnType<typeof parsePattern>[]): Promise<void> {
+    const reply = (r: PlanReply): void => void m.respond(toJson(r));
+    const refuse = (code: string, message: string): void => {
+      this.refused++;
+      this.o.log(`refused a plan: ${message}`);
+      reply({ ok: false, code, message });
+    };
+    let plan: AgentPlan;
+    try {
+      plan = fromJson<AgentPlan>(m.data);
+    } catch {
+      return refuse('E_AGENT_PLAN', 'the plan is not valid JSON');
+    }
+    if (plan.v !== PROTOCOL_VERSION || !Array.isArray(plan.shards) || !plan.shards.length)
+      return refuse('E_AGENT_PLAN', `unsupported plan (protocol ${String(plan.v)})`);
+    if (this.current)
+      return refuse('E_AGENT_BUSY', `agent ${this.o.name} is busy with run ${this.current.runId}`);
+    for (const s of plan.shards) {
+      const bad = firstRefused(patterns, s.transport);
+      if (bad)
+        return refuse(
+          'E_TARGET_NOT_ALLOWED',
+          `target ${formatAddress(bad)} is not in agent ${this.o.name}'s allowlist (${this.o.allow.join(', ')})`,
+        );
+    }
+    let offsetMs: number;
+    let clock: ReturnType<typeof estimateOffset>;
+    try {
+      clock = await this.syncClock(plan.clockSubject);
+      offsetMs = clock.offsetMs;
+    } catch (e) {
+      return refuse('E_CLOCK_SYNC', `no clock answer from the coordinator: ${oneLine(e)}`);
+    }
+    this.o.log(
+      `plan ${plan.runId}: ${plan.shards.length} share(s) of ${plan.shards[0]!.share.count}, clock offset ${clock.offsetMs.toFixed(3)} ms (rtt ${clock.rttMs.toFixed(3)} ms)`,
+    );
+    let begin!: (ms: number) => void;
+    let cancel!: (e: Error) => void;
+    const startGate = new Promise<number>((res, rej) => ((begin = res), (cancel = rej)));
+    startGate.catch(() => undefined); // a cancel before the shards are ready is not an error
+    let replied = false;
+    const set = runShards(plan.shards, () => {
+      // Every share is connected: tell the coordinator, then wait for its start instant.
+      replied = true;
+      reply({ ok: true, clock });
+      const t = setTimeout(
+        () => cancel(new Error('no start from the coordinator')),
+        plan.startWithinMs,
+      );
+      return startGate.finally(() => clearTimeout(t));
+    });
+    const run: CurrentRun = { runId: plan.runId, plan, set, offsetMs, begin, cancel };
+    this.current = run;
+    set.started.then(
+      () => {
+        this.runs++;
+        run.heartbeat = setInterval(
+          () => this.status(run, { state: 'live', live: set.live() }),
+          plan.heartbeatMs,
+        );
+      },
+      (e: unknown) => {
+        // Connecting to the target failed (the coordinator still waits for the plan reply),
+        // or the start never came.
+        if (!replied) refuse(isToolError(e) ? e.code : 'E_AGENT', this.scrub(oneLine(e)));
+        else this.o.log(`run ${plan.runId} dropped: ${oneLine(e)}`);
+        this.finish(run);
+      },
+    );
+    set.results.then(
+      (results) => {
+        clearInterval(run.heartbeat);
+        run.chunks = toChunks(
+          {
+            results: results.map((r) => ({
+              ...r,
+              snapshot: toCoordinatorClock(r.snapshot, offsetMs),
+            })),
+          },
+          this.chunkBytes(),
+        );
+        const bytes = run.chunks.reduce((n, c) => n + c.length, 0);
+        this.status(run, { state: 'done', chunks: run.chunks.length, bytes });
+        this.o.log(`run ${plan.runId} done: ${results.length} share(s), ${bytes} bytes of result`);
+        run.dropTimer = setTimeout(() => this.finish(run), KEEP_RESULT_MS);
+      },
+      (e: unknown) => {
+        clearInterval(run.heartbeat);
+        if (run.heartbeat) {
+          const message = this.scrub(oneLine(e));
+          this.status(run, {
+            state: 'failed',
+            code: isToolError(e) ? e.code : undefined,
+            message,
+          });
+          this.o.log(`run ${plan.runId} failed: ${message}`);
+        }
+        this.finish(run);
+      },
+    );
+  }
+
+  private onStart(m: ServiceMsg): void {
+    const msg = fromJson<StartMsg>(m.data);
+    const run = this.current;
+    if (!run || run.runId !== msg.runId) {
+      m.respond(toJson({ ok: false, message: `no prepared run ${msg.runId}` }));
+      return;
+    }
+    // The coordinator's instant in this machine's clock.
+    run.begin(msg.startMs - run.offsetMs);
+    m.respond(toJson({ ok: true }));
+  }
+
+  private onStop(m: ServiceMsg): void {
+    const { runId } = fromJson<{ runId: string }>(m.data);
+    const run = this.current;
+    if (run && run.runId === runId) {
+      run.set.stop();
+      run.cancel(new Error('stopped before the start'));
+    }
+    m.respond(toJson({ ok: true }));
+  }
+
+  private onResult(m: ServiceMsg): void {
+    const q = fromJson<ResultRequest>(m.data);
+    const run = this.current;
+    const chunk = run?.runId === q.runId ? run.chunks?.[q.chunk] : undefined;
+    if (!run || !chunk) {
+      m.respondError(404, `no result chunk ${q.chunk} for run ${q.runId}`);
+      return;
+    }
+    m.respond(chunk);
+    if (q.chunk === run.chunks!.length - 1) this.finish(run);
+  }
+
+  private finish(run: CurrentRun): void {
+    clearInterval(run.heartbeat);
+    clearTimeout(run.dropTimer);
+    if (this.current === run) this.current = undefined;
+  }
+
+  private status(run: CurrentRun, status: AgentStatus): void {
+    const msg: StatusMsg = { agent: this.id, runId: run.runId, status };
+    this.nc.publish(run.plan.statusSubject, toJson(msg));
+  }
+
+  private async syncClock(subject: string): Promise<ReturnType<typeof estimateOffset>> {
+    const samples: ClockSample[] = [];
+    for (let i = 0; i < CLOCK_ROUNDS; i++) {
+      const sentMs = wallClock.now();
+      const r = await this.nc.request(subject, undefined, { timeout: CLOCK_TIMEOUT_MS });
+      const receivedMs = wallClock.now();
+      samples.push({ sentMs, receivedMs, coordMs: fromJson<{ t: number }>(r.data).t });
+    }
+    return estimateOffset(samples);
+  }
+
+  /** NATS refuses messages over the server's max_payload; leave room for headers. */
+  private chunkBytes(): number {
+    return Math.max(16 * 1024, Math.min(512 * 1024, (this.nc.info?.max_payload ?? 1 << 20) - 4096));
+  }
+
+  private scrub(text: string): string {
+    return scrubText(text, secretsOf(this.o.bus));
+  }
+}

@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { ToolError } from '../errors.js';
+import { startNatsServer, type RunningNatsServer } from '../nats-server/server.js';
+import type { NatsConnConfig } from '../transports/nats-connect.js';
+
+/**
+ * `--local-agents N`: a fleet on this machine for trying agents out and for tests. A local
+ * nats-server that requires a password (made up for this run, handed to the agents through
+ * their environment, never written anywhere but the server's private config), and N agent
+ * processes on it, each allowed to load loopback targets only.
+ */
+export interface LocalFleet {
+  bus: NatsConnConfig;
+  stop(): Promise<void>;
+}
+
+const USER = 'bench-agents';
+const PASSWORD_ENV = 'BENCH_AGENTS_PASSWORD';
+const CLI = fileURLToPath(new URL('../cli/bench-router.js', import.meta.url));
+
+export async function startLocalFleet(n: number): Promise<LocalFleet> {
+  const pass = randomBytes(18).toString('base64url');
+  const server: RunningNatsServer = await startNatsServer({
+    extraConfig: `authorization { user: "${USER}", password: "${pass}" }`,
+  });
+  const agents: ChildProcess[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(agents.map(stopChild));
+    await server.stop();
+  };
+  try {
+    for (let i = 0; i < n; i++) {
+      const child = spawn(
+        process.execPath,
+        [
+          CLI,
+          'agent',
+          '--nats',
+          server.url,
+          '--user',
+          USER,
+          '--password-env',
+          PASSWORD_ENV,
+          '--name',
+          `local-${i + 1}`,
+        ],
+        { env: { ...process.env, [PASSWORD_ENV]: pass }, stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      let tail = '';
+      child.stderr!.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-2000)));
+      child.once('exit', (code, signal) => {
+        if (code && !signal)
+          process.stderr.write(
+            `local agent ${i + 1} exited with code ${code}: ${tail.trim().split('\n').pop()}\n`,
+          );
+      });
+      agents.push(child);
+    }
+  } catch (e) {
+    await stop();
+    throw new ToolError('E_TARGET_START', `local agents did not start: ${String(e)}`);
+  }
+  return { bus: { servers: [server.url], auth: { user: USER, pass } }, stop };
+}
+
+function stopChild(c: ChildProcess): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => c.kill('SIGKILL'), 3000);
+    c.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    c.kill('SIGTERM');
+  });
+}
