@@ -1,0 +1,368 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createUser } from '@nats-io/nkeys';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startNatsServer, type RunningNatsServer } from '../../src/nats-server/server.js';
+import { decode, newHistogram, summarize } from '../../src/record/histogram.js';
+import {
+  BENCH,
+  expectCountersAddUp,
+  expectOneLineError,
+  readResult,
+  runCli,
+  schemaErrors,
+  tmp,
+} from '../helpers/cli.js';
+
+/**
+ * Generator agents as users run them: a real nats-server that requires authentication, real
+ * `bench-router agent` processes, and the coordinator CLI against the built-in router.
+ */
+const PASSWORD = 'agent-bus-pw-7f3k';
+const PW_ENV = { ...process.env, AGENT_BUS_PW: PASSWORD };
+let bus: RunningNatsServer;
+const agents: ChildProcess[] = [];
+
+/** Starts an agent and waits until it serves (its "serving as" line), bounded. */
+function startAgent(name: string, extra: string[] = []): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      BENCH,
+      'agent',
+      '--nats',
+      bus.url,
+      '--name',
+      name,
+      '--user',
+      'bench',
+      '--password-env',
+      'AGENT_BUS_PW',
+      ...extra,
+    ],
+    { env: PW_ENV, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  agents.push(child);
+  return new Promise((resolve, reject) => {
+    let err = '';
+    const t = setTimeout(() => reject(new Error(`agent ${name} did not start: ${err}`)), 15_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('serving as')) {
+        clearTimeout(t);
+        resolve(child);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`agent ${name} exited ${code}: ${err}`)));
+  });
+}
+
+const coordinatorAuth = [
+  '--nats',
+  '',
+  '--agents-user',
+  'bench',
+  '--agents-password-env',
+  'AGENT_BUS_PW',
+];
+const withBus = (args: string[]): string[] =>
+  args.concat(coordinatorAuth.map((a) => (a === '' ? bus.url : a)));
+
+beforeAll(async () => {
+  bus = await startNatsServer({
+    extraConfig: `authorization { user: bench, password: "${PASSWORD}" }`,
+  });
+});
+afterEach(() => {
+  for (const a of agents.splice(0)) a.kill('SIGKILL');
+});
+afterAll(async () => {
+  await bus?.stop();
+});
+
+describe('generator agents', () => {
+  it('three agents at 3,000 req/s merge into one exact result', async () => {
+    await Promise.all(['a1', 'a2', 'a3'].map((n) => startAgent(n)));
+    const out = join(tmp(), 'fleet.json');
+    const r = await runCli(
+      withBus([
+        '--agents',
+        '3',
+        '--target',
+        'builtin',
+        '--rate',
+        '3000',
+        '--duration',
+        '5s',
+        '--warmup',
+        '1s',
+        // Six processes share two cores here: scheduling delay of a busy machine, not the
+        // generators, would trip the default 10 ms saturation bound.
+        '--max-send-lag',
+        '100ms',
+        '--out',
+        out,
+      ]),
+      { env: PW_ENV, timeoutMs: 60_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const res = readResult(out);
+    expect(schemaErrors(res)).toBe('');
+    expectCountersAddUp(res);
+    const rows = res.agents!;
+    expect(rows.map((a) => [a.name, a.state])).toEqual([
+      ['a1', 'done'],
+      ['a2', 'done'],
+      ['a3', 'done'],
+    ]);
+    // Disjoint shares: the merged count is the sum over agents, and each ran a third.
+    expect(rows.map((a) => a.shares)).toEqual([[0], [1], [2]]);
+    expect(res.counters.sent).toBe(rows.reduce((n, a) => n + a.requests, 0));
+    expect(res.counters.ok).toBe(rows.reduce((n, a) => n + a.ok, 0));
+    expect(res.counters.sent).toBe(15_000);
+    for (const a of rows) expect(a.requests).toBe(5000);
+    // The merged p99 is the p99 of the union of the agents' own histograms.
+    const union = newHistogram();
+    for (const a of rows) union.add(decode(a.histograms!.latency));
+    expect(union.totalCount).toBe(decode(res.histograms.latency).totalCount);
+    expect(summarize(union).p99_ms).toBe(res.metrics.latency_p99_ms);
+    expect(summarize(union).max_ms).toBe(res.metrics.latency_max_ms);
+    expect(Math.abs(res.metrics.rps - 3000) / 3000).toBeLessThan(0.01);
+    // Every agent measured its clock against the coordinator's (same machine: ~0).
+    for (const a of rows) {
+      expect(typeof a.clock_offset_ms).toBe('number');
+      expect(Math.abs(a.clock_offset_ms!)).toBeLessThan(20);
+      expect(a.clock_rtt_ms!).toBeGreaterThan(0);
+    }
+    expect(res.generator.threads).toBe(3);
+    expect(readFileSync(out, 'utf8')).not.toContain(PASSWORD);
+    expect(r.stdout + r.stderr).not.toContain(PASSWORD);
+  });
+
+  it('an agent killed mid-run leaves a partial result, exit 3, within the bound', async () => {
+    await startAgent('keeper');
+    const victim = await startAgent('victim');
+    const dir = tmp();
+    const out = join(dir, 'partial.json');
+    const baseline = join(dir, 'baseline.json');
+    const t0 = Date.now();
+    const r = await runCli(
+      withBus([
+        '--agents',
+        '2',
+        '--target',
+        'builtin',
+        '--rate',
+        '400',
+        '--duration',
+        '6s',
+        '--warmup',
+        '1s',
+        '--timeout',
+        '2s',
+        '--max-send-lag',
+        '100ms',
+        '--out',
+        out,
+        '--save-baseline',
+        baseline,
+      ]),
+      {
+        env: PW_ENV,
+        timeoutMs: 60_000,
+        // Killed once the coordinator reports the measurement under way, however slow the
+        // machine was to get there.
+        onSpawn: (c) =>
+          c.stderr!.on('data', (d: Buffer) => {
+            if (d.toString().includes('[measure]')) victim.kill('SIGKILL');
+          }),
+      },
+    );
+    const wallS = (Date.now() - t0) / 1000;
+    expect(r.code, r.stderr).toBe(3);
+    // Run length (7 s) + loss detection (3 s) + start-up; never the whole deadline chain.
+    expect(wallS).toBeLessThan(20);
+    const res = readResult(out);
+    expect(schemaErrors(res)).toBe('');
+    expect(res.run.partial).toBe(true);
+    expect(res.run.exit_code).toBe(3);
+    const lost = res.agents!.find((a) => a.name === 'victim')!;
+    expect(lost.state).toBe('lost');
+    expect(lost.reason).toMatch(/silent/);
+    // Killed during the measurement; lost 3 s after it was last heard from.
+    expect(lost.last_heard_s!).toBeGreaterThan(0);
+    expect(lost.last_heard_s!).toBeLessThan(6);
+    expect(lost.lost_at_s! - lost.last_heard_s!).toBeGreaterThanOrEqual(3);
+    expect(lost.requests).toBe(0);
+    const kept = res.agents!.find((a) => a.name === 'keeper')!;
+    expect(kept.state).toBe('done');
+    expect(res.counters.sent).toBe(kept.requests);
+    expect(kept.requests).toBe(1200); // its half of 400 req/s for 6 s
+    expect(r.stderr).toMatch(/agent victim lost .* silent/);
+    expect(r.stderr).toMatch(/baseline NOT saved/);
+    expect(existsSync(baseline)).toBe(false);
+  });
+
+  it('an agent refuses a plan for a target outside its allowlist, and stays up', async () => {
+    const strict = await startAgent('strict', [
+      '--allow-target',
+      '10.0.0.0/8',
+      '--allow-target',
+      '*.internal:443',
+    ]);
+    const r = await runCli(
+      withBus([
+        '--agents',
+        'all',
+        '--target',
+        'builtin',
+        '--rate',
+        '100',
+        '--duration',
+        '1s',
+        '--warmup',
+        '500ms',
+        '--quiet',
+        '--out',
+        join(tmp(), 'x.json'),
+      ]),
+      { env: PW_ENV, timeoutMs: 60_000 },
+    );
+    expectOneLineError(
+      r,
+      'bench-router',
+      /agent strict refused the plan: target 127\.0\.0\.1:\d+ is not in agent strict's allowlist \(10\.0\.0\.0\/8, \*\.internal:443\)/,
+    );
+    expect(strict.exitCode).toBe(null);
+    // Asking for more agents than there are is a clear error after the wait, not a hang.
+    const more = await runCli(
+      withBus([
+        '--agents',
+        '2',
+        '--agents-wait',
+        '1s',
+        '--target',
+        'builtin',
+        '--rate',
+        '10',
+        '--duration',
+        '1s',
+        '--quiet',
+        '--out',
+        join(tmp(), 'y.json'),
+      ]),
+      { env: PW_ENV, timeoutMs: 60_000 },
+    );
+    expectOneLineError(more, 'bench-router', /found 1 agent\(s\) .* 2 needed \(strict\)/);
+  });
+
+  it('an agent will not serve on a NATS server that lets anyone in', async () => {
+    const open = await startNatsServer();
+    try {
+      const r = await runCli(['agent', '--nats', open.url, '--name', 'x'], { timeoutMs: 30_000 });
+      expectOneLineError(r, 'bench-router', /requires authentication/);
+    } finally {
+      await open.stop();
+    }
+  });
+
+  it('signs in to the bus with an nkey', async () => {
+    const user = createUser();
+    const seedFile = join(tmp(), 'agent.nk');
+    writeFileSync(seedFile, new TextDecoder().decode(user.getSeed()));
+    const nk = await startNatsServer({
+      extraConfig: `authorization { users: [ { nkey: ${user.getPublicKey()} } ] }`,
+    });
+    const child = spawn(
+      process.execPath,
+      [BENCH, 'agent', '--nats', nk.url, '--name', 'nk', '--nkey-file', seedFile],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    agents.push(child);
+    try {
+      const out = join(tmp(), 'nk.json');
+      const r = await runCli(
+        [
+          '--agents',
+          '1',
+          '--nats',
+          nk.url,
+          '--agents-nkey-file',
+          seedFile,
+          '--target',
+          'builtin',
+          '--rate',
+          '200',
+          '--duration',
+          '1s',
+          '--warmup',
+          '500ms',
+          '--quiet',
+          '--max-send-lag',
+          '100ms',
+          '--out',
+          out,
+        ],
+        { timeoutMs: 60_000 },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const res = readResult(out);
+      expect(res.agents!.map((a) => a.name)).toEqual(['nk']);
+      expect(res.counters.sent).toBe(200);
+      expect(readFileSync(out, 'utf8')).not.toContain(new TextDecoder().decode(user.getSeed()));
+    } finally {
+      child.kill('SIGKILL');
+      await nk.stop();
+    }
+  });
+
+  it('--local-agents starts its own authenticated fleet and cleans it up', async () => {
+    const out = join(tmp(), 'local.json');
+    const r = await runCli(
+      [
+        '--local-agents',
+        '2',
+        '--target',
+        'builtin',
+        '--rate',
+        '400',
+        '--duration',
+        '2s',
+        '--warmup',
+        '1s',
+        '--max-send-lag',
+        '100ms',
+        '--out',
+        out,
+      ],
+      { timeoutMs: 60_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const res = readResult(out);
+    expect(res.agents!.map((a) => [a.name, a.state])).toEqual([
+      ['local-1', 'done'],
+      ['local-2', 'done'],
+    ]);
+    expect(res.counters.sent).toBe(800);
+    expect(r.stderr).toMatch(/agents: local-1 .*local-2/);
+  });
+
+  it('bad fleet options are one-line usage errors', async () => {
+    const noBus = await runCli(['--agents', '2', '--target', 'builtin', '--rate', '10']);
+    expectOneLineError(noBus, 'bench-router', /--agents needs --nats URL/);
+    const badCount = await runCli([
+      '--agents',
+      'many',
+      '--nats',
+      bus.url,
+      '--target',
+      'builtin',
+      '--rate',
+      '10',
+    ]);
+    expectOneLineError(badCount, 'bench-router', /--agents "many": expected a number/);
+  });
+});
