@@ -31,7 +31,8 @@ export type ErrorCode =
   | 'E_AGENT_UNAUTHENTICATED'
   | 'E_AGENTS_MISSING'
   | 'E_AGENT_REFUSED'
-  | 'E_AGENTS_LOST';
+  | 'E_AGENTS_LOST'
+  | 'E_INTERRUPTED';
 
 export class ToolError extends Error {
   constructor(

@@ -173,7 +173,11 @@ export class Fleet {
       for (const r of replies) if (r.reply.ok) clocks.set(r.info.id, r.reply.clock);
       if (stopped) {
         stopAll();
-        throw new ToolError('E_AGENTS_LOST', 'interrupted before the start', ExitCode.interrupted);
+        throw new ToolError(
+          'E_INTERRUPTED',
+          'interrupted before the agents started: nothing was measured',
+          ExitCode.interrupted,
+        );
       }
       // Far enough ahead that every start message arrives before the instant it names.
       const maxRtt = Math.max(...[...clocks.values()].map((c) => c.rttMs));

@@ -12,55 +12,25 @@
  *
  * The machine is shared and noisy: read the ratio, not the absolute numbers.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { freePort } from '../util/free-port.js';
-import { cpus, tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  GEN_CORE,
+  ROOT,
+  TARGET_CORE,
+  hasTaskset,
+  log,
+  maxSustained,
+  median,
+  ours,
+  pinned,
+  run,
+  startTarget,
+  type Step,
+} from './ramp.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BENCH = join(ROOT, 'dist/cli/bench-router.js');
 const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
-const GEN_CORE = '0';
-const TARGET_CORE = String(Math.max(0, cpus().length - 1));
-const STEP = { duration: '4s', warmup: '1s' };
-const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
-const pinned = (core: string, cmd: string, args: string[]): [string, string[]] =>
-  hasTaskset ? ['taskset', ['-c', core, cmd, ...args]] : [cmd, args];
-
-function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve) => {
-    const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    c.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    c.on('close', (code) => resolve({ code, stdout }));
-  });
-}
-
-async function startTarget(): Promise<{ url: string; kind: string; proc: ChildProcess }> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'perfkit-bench-'));
-  if (spawnSync('nginx', ['-v']).status === 0) {
-    mkdirSync(join(dir, 'logs'));
-    writeFileSync(
-      join(dir, 'nginx.conf'),
-      `worker_processes 1; daemon off; pid ${dir}/nginx.pid; error_log ${dir}/logs/error.log;
-events { worker_connections 4096; }
-http { access_log off; keepalive_requests 10000000;
-  server { listen 127.0.0.1:${port}; location / { return 200 '{"ok":true}'; } } }\n`,
-    );
-    const [cmd, args] = pinned(TARGET_CORE, 'nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir]);
-    const proc = spawn(cmd, args, { stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 500));
-    return { url: `http://127.0.0.1:${port}/`, kind: 'nginx (1 worker)', proc };
-  }
-  const src = `require('http').createServer((q,s)=>{q.resume();q.on('end',()=>s.end('{"ok":true}'))}).listen(${port},'127.0.0.1')`;
-  const [cmd, args] = pinned(TARGET_CORE, process.execPath, ['-e', src]);
-  const proc = spawn(cmd, args, { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 500));
-  return { url: `http://127.0.0.1:${port}/`, kind: 'node http server', proc };
-}
 
 async function autocannon(url: string): Promise<number> {
   const [cmd, args] = pinned(GEN_CORE, process.execPath, [
@@ -81,101 +51,6 @@ async function autocannon(url: string): Promise<number> {
   };
   return j.requests.total / j.duration;
 }
-
-interface Step {
-  rate: number;
-  achieved: number;
-  saturated: boolean;
-  sustained: boolean;
-  p99: number;
-  lagP99: number;
-}
-
-/** `target` is a URL, or the target arguments themselves (e.g. a NATS subject too). */
-async function ours(target: string | string[], rate: number): Promise<Step> {
-  const out = join(tmpdir(), `perfkit-bench-${process.pid}.json`);
-  const targetArgs =
-    typeof target === 'string' ? ['--target', target, '--connections', '32'] : target;
-  const [cmd, args] = pinned(GEN_CORE, process.execPath, [
-    BENCH,
-    ...targetArgs,
-    '--rate',
-    String(Math.round(rate)),
-    '--duration',
-    STEP.duration,
-    '--warmup',
-    STEP.warmup,
-    '--out',
-    out,
-    '--quiet',
-  ]);
-  const r = await run(cmd, args);
-  const res = JSON.parse(readFileSync(out, 'utf8')) as {
-    metrics: { rps: number; latency_p99_ms: number; errors_total: number };
-    generator: { saturated: boolean; send_lag_p99_ms: number };
-  };
-  const achieved = res.metrics.rps;
-  const sustained =
-    r.code === 0 &&
-    !res.generator.saturated &&
-    res.metrics.errors_total === 0 &&
-    Math.abs(achieved - rate) / rate <= 0.01;
-  return {
-    rate: Math.round(rate),
-    achieved,
-    saturated: res.generator.saturated,
-    sustained,
-    p99: res.metrics.latency_p99_ms,
-    lagP99: res.generator.send_lag_p99_ms,
-  };
-}
-
-async function maxSustained(
-  url: string | string[],
-  start: number,
-): Promise<{ best: Step | undefined; steps: Step[] }> {
-  const steps: Step[] = [];
-  let lo: Step | undefined;
-  let hiRate: number | undefined;
-  let rate = start;
-  for (let i = 0; i < 14 && hiRate === undefined; i++) {
-    const s = await ours(url, rate);
-    steps.push(s);
-    log(
-      `  ours @ ${s.rate}: achieved ${s.achieved}, p99 ${s.p99} ms, send lag p99 ${s.lagP99} ms -> ${s.sustained ? 'sustained' : 'NOT sustained'}`,
-    );
-    if (s.sustained) {
-      lo = s;
-      rate *= 1.3;
-    } else hiRate = rate;
-  }
-  if (!lo && hiRate !== undefined) {
-    // Even the start failed: walk down.
-    for (rate = hiRate / 1.5; rate > 500 && !lo; rate /= 1.5) {
-      const s = await ours(url, rate);
-      steps.push(s);
-      log(
-        `  ours @ ${s.rate}: achieved ${s.achieved} -> ${s.sustained ? 'sustained' : 'NOT sustained'}`,
-      );
-      if (s.sustained) lo = s;
-      else hiRate = rate;
-    }
-  }
-  for (let i = 0; i < 3 && lo && hiRate !== undefined; i++) {
-    const mid = (lo.rate + hiRate) / 2;
-    const s = await ours(url, mid);
-    steps.push(s);
-    log(
-      `  ours @ ${s.rate}: achieved ${s.achieved}, send lag p99 ${s.lagP99} ms -> ${s.sustained ? 'sustained' : 'NOT sustained'}`,
-    );
-    if (s.sustained) lo = s;
-    else hiRate = mid;
-  }
-  return { best: lo, steps };
-}
-
-const log = (s: string): void => void process.stdout.write(`${s}\n`);
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const t0 = Date.now();

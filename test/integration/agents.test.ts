@@ -204,6 +204,49 @@ describe('generator agents', () => {
     expect(existsSync(baseline)).toBe(false);
   });
 
+  it('Ctrl-C on the coordinator stops the agents and writes their partial result', async () => {
+    await startAgent('solo');
+    const out = join(tmp(), 'int.json');
+    let signalled = false;
+    const r = await runCli(
+      withBus([
+        '--agents',
+        '1',
+        '--target',
+        'builtin',
+        '--rate',
+        '300',
+        '--duration',
+        '20s',
+        '--warmup',
+        '500ms',
+        '--max-send-lag',
+        '100ms',
+        '--out',
+        out,
+      ]),
+      {
+        env: PW_ENV,
+        timeoutMs: 60_000,
+        onSpawn: (c) =>
+          c.stderr!.on('data', (d: Buffer) => {
+            if (!signalled && d.toString().includes('[measure]')) {
+              signalled = true;
+              c.kill('SIGINT');
+            }
+          }),
+      },
+    );
+    expect(r.code, r.stderr).toBe(130);
+    const res = readResult(out);
+    expect(res.run.interrupted).toBe(true);
+    expect(res.run.duration_s).toBeLessThan(10);
+    expect(res.agents![0]!.state).toBe('done');
+    expect(res.counters.sent).toBeGreaterThan(0);
+    expect(res.counters.sent).toBe(res.agents![0]!.requests);
+    expectCountersAddUp(res);
+  });
+
   it('an agent refuses a plan for a target outside its allowlist, and stays up', async () => {
     const strict = await startAgent('strict', [
       '--allow-target',
