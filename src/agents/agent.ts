@@ -8,6 +8,7 @@ import { redactUrl, scrubText } from '../util/redact.js';
 import { toolInfo } from '../util/tool-info.js';
 import { wallClock } from '../util/wake-scheduler.js';
 import { firstRefused, formatAddress, parsePattern } from './allowlist.js';
+import { exceedsLimits, type PlanLimits } from './plan-limits.js';
 import { estimateOffset, toCoordinatorClock, type ClockSample } from './clock-offset.js';
 import {
   AGENT_SERVICE,
@@ -34,6 +35,7 @@ export interface AgentOptions {
   bus: NatsConnConfig;
   name: string;
   allow: string[];
+  limits: PlanLimits;
   log: (line: string) => void;
 }
 
@@ -85,6 +87,10 @@ export class GeneratorAgent {
         host: hostname(),
         cores: String(cpus().length),
         allow: o.allow.join(','),
+        ...(o.limits.maxRate !== undefined ? { max_rate: String(o.limits.maxRate) } : {}),
+        ...(o.limits.maxDurationMs !== undefined
+          ? { max_duration_s: String(o.limits.maxDurationMs / 1000) }
+          : {}),
         protocol: String(PROTOCOL_VERSION),
       },
       statsHandler: () =>
@@ -144,6 +150,8 @@ export class GeneratorAgent {
       return refuse('E_AGENT_PLAN', `unsupported plan (protocol ${String(plan.v)})`);
     if (this.current)
       return refuse('E_AGENT_BUSY', `agent ${this.o.name} is busy with run ${this.current.runId}`);
+    const tooMuch = exceedsLimits(plan.shards, this.o.limits);
+    if (tooMuch) return refuse('E_PLAN_LIMIT', tooMuch);
     for (const s of plan.shards) {
       const bad = firstRefused(patterns, s.transport);
       if (bad)

@@ -2,9 +2,10 @@ import { hostname } from 'node:os';
 import yargs from 'yargs';
 import { GeneratorAgent } from '../agents/agent.js';
 import { DEFAULT_ALLOW, parsePattern } from '../agents/allowlist.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, ToolError } from '../errors.js';
 import { natsAuth } from '../scenario/resolve.js';
 import { splitNatsUrls } from '../transports/nats-connect.js';
+import { parseDuration } from '../util/duration.js';
 import { redactUrl } from '../util/redact.js';
 import { busAuthFields, busAuthOptions } from './bus-options.js';
 import { usageFail } from './run-cli.js';
@@ -34,6 +35,14 @@ export async function agentCommand(args: string[]): Promise<number> {
       array: true,
       describe: `targets this agent may load: HOST[:PORT], * wildcards, CIDR; default ${DEFAULT_ALLOW.join(' ')}`,
     })
+    .option('max-rate', {
+      type: 'number',
+      describe: 'refuse plans that ask this agent for more req/s than this',
+    })
+    .option('max-duration', {
+      type: 'string',
+      describe: 'refuse plans longer than this (warm-up included), e.g. 30m',
+    })
     .option('tls-ca', { type: 'string', describe: 'CA certificate for a TLS NATS server' })
     .option('tls-cert', { type: 'string', describe: 'client certificate (mTLS)' })
     .option('tls-key', { type: 'string', describe: 'client key (mTLS)' })
@@ -48,6 +57,9 @@ export async function agentCommand(args: string[]): Promise<number> {
     .parseAsync();
   const allow = (a['allow-target'] as string[] | undefined) ?? DEFAULT_ALLOW;
   allow.forEach(parsePattern); // a bad pattern is a usage error before connecting
+  const maxRate = a['max-rate'] as number | undefined;
+  if (maxRate !== undefined && !(maxRate > 0))
+    throw new ToolError('E_USAGE', '--max-rate: must be a number above 0');
   const { servers, auth } = splitNatsUrls(String(a.nats).split(','), '--nats');
   const tls =
     a['tls-ca'] || a['tls-cert']
@@ -63,6 +75,12 @@ export async function agentCommand(args: string[]): Promise<number> {
     },
     name,
     allow,
+    limits: {
+      ...(maxRate !== undefined ? { maxRate } : {}),
+      ...(a['max-duration'] !== undefined
+        ? { maxDurationMs: parseDuration(String(a['max-duration']), 'max-duration') }
+        : {}),
+    },
     log,
   });
   log(

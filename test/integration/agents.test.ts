@@ -253,6 +253,8 @@ describe('generator agents', () => {
       '10.0.0.0/8',
       '--allow-target',
       '*.internal:443',
+      '--max-duration',
+      '1m',
     ]);
     const r = await runCli(
       withBus([
@@ -278,6 +280,28 @@ describe('generator agents', () => {
       /agent strict refused the plan: target 127\.0\.0\.1:\d+ is not in agent strict's allowlist \(10\.0\.0\.0\/8, \*\.internal:443\)/,
     );
     expect(strict.exitCode).toBe(null);
+    // Its own ceiling holds whatever the coordinator asks, checked before the allowlist.
+    const long = await runCli(
+      withBus([
+        '--agents',
+        '1',
+        '--target',
+        'builtin',
+        '--rate',
+        '10',
+        '--duration',
+        '2m',
+        '--quiet',
+        '--out',
+        join(tmp(), 'z.json'),
+      ]),
+      { env: PW_ENV, timeoutMs: 60_000 },
+    );
+    expectOneLineError(
+      long,
+      'bench-router',
+      /runs 125 s, more than this agent's --max-duration of 60 s/,
+    );
     // Asking for more agents than there are is a clear error after the wait, not a hang.
     const more = await runCli(
       withBus([

@@ -9,6 +9,8 @@ import {
 import { estimateOffset, toCoordinatorClock } from '../../src/agents/clock-offset.js';
 import { FleetTracker } from '../../src/agents/fleet-tracker.js';
 import { fromChunks, toChunks } from '../../src/agents/protocol.js';
+import { exceedsLimits } from '../../src/agents/plan-limits.js';
+import type { ShardPlan } from '../../src/driver/shard.js';
 import type { TransportConfig } from '../../src/transports/create.js';
 import { Recorder, OK } from '../../src/record/recorder.js';
 
@@ -72,6 +74,22 @@ describe('agent allowlist', () => {
   it('rejects malformed patterns as usage errors', () => {
     for (const bad of ['host:99999', '10.0.0.0/33', 'a:b:c', ''])
       expect(() => parsePattern(bad), bad).toThrow(/--allow-target/);
+  });
+});
+
+describe('agent plan limits', () => {
+  const share = (index: number, count: number, rate = 3000) =>
+    ({ rate, share: { index, count }, warmupMs: 5000, durationMs: 55_000 }) as unknown as ShardPlan;
+
+  it("counts only this agent's shares of the rate, and warm-up in the length", () => {
+    // Two of six shares of 3,000 req/s: 1,000 req/s for this agent.
+    const mine = [share(0, 6), share(1, 6)];
+    expect(exceedsLimits(mine, { maxRate: 1000, maxDurationMs: 60_000 })).toBe(undefined);
+    expect(exceedsLimits(mine, { maxRate: 999 })).toMatch(
+      /1000 req\/s, more than its --max-rate of 999/,
+    );
+    expect(exceedsLimits(mine, { maxDurationMs: 59_999 })).toMatch(/runs 60 s, more than/);
+    expect(exceedsLimits(mine, {})).toBe(undefined);
   });
 });
 
