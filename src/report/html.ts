@@ -191,8 +191,32 @@ export function runHtml(r: BenchResult): string {
       ],
       ...r.generator.reasons.map((x): [string, unknown] => ['', x]),
     ])}`,
+    agentsSection(r),
   ].join('\n');
   return page(`bench-router: ${r.scenario.name ?? r.target.url}`, sections, charts);
+}
+
+/** A fleet run's per-agent rows; a lost agent's row says when and why. */
+function agentsSection(r: BenchResult): string {
+  if (!r.agents?.length) return '';
+  const cells = (xs: unknown[]): string => xs.map((x) => `<td>${esc(x ?? '-')}</td>`).join('');
+  const rows = r.agents
+    .map(
+      (a) =>
+        `<tr>${cells([a.name, a.host])}<td class="${a.state === 'done' ? 'pass' : 'fail'}">${esc(a.state.toUpperCase())}</td>${cells(
+          [
+            a.requests,
+            a.rps,
+            a.latency_p99_ms,
+            a.generator?.send_lag_p99_ms,
+            a.clock_offset_ms,
+            a.clock_rtt_ms,
+            a.state === 'done' ? '' : `lost at ${a.lost_at_s ?? '-'} s: ${a.reason ?? ''}`,
+          ],
+        )}</tr>`,
+    )
+    .join('');
+  return `<h2>Agents${r.run.partial ? ' (PARTIAL: agents were lost)' : ''}</h2><table><tr><th>agent</th><th>host</th><th>state</th><th>requests</th><th>req/s</th><th>p99 ms</th><th>send lag p99 ms</th><th>clock offset ms</th><th>clock rtt ms</th><th>note</th></tr>${rows}</table>`;
 }
 
 export function gateHtml(

@@ -167,6 +167,8 @@ describe('generator agents', () => {
         out,
         '--save-baseline',
         baseline,
+        '--html',
+        join(dir, 'partial.html'),
       ]),
       {
         env: PW_ENV,
@@ -202,6 +204,10 @@ describe('generator agents', () => {
     expect(r.stderr).toMatch(/agent victim lost .* silent/);
     expect(r.stderr).toMatch(/baseline NOT saved/);
     expect(existsSync(baseline)).toBe(false);
+    // The report says it too: which agent, lost when and why.
+    const html = readFileSync(join(dir, 'partial.html'), 'utf8');
+    expect(html).toContain('Agents (PARTIAL: agents were lost)');
+    expect(html).toMatch(/<td>victim<\/td>.*LOST.*lost at [\d.]+ s: silent/);
   });
 
   it('Ctrl-C on the coordinator stops the agents and writes their partial result', async () => {
