@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createUser } from '@nats-io/nkeys';
+import { Svcm } from '@nats-io/services';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startNatsServer, type RunningNatsServer } from '../../src/nats-server/server.js';
 import { decode, newHistogram, summarize } from '../../src/record/histogram.js';
@@ -136,6 +138,25 @@ describe('generator agents', () => {
       expect(a.clock_rtt_ms!).toBeGreaterThan(0);
     }
     expect(res.generator.threads).toBe(3);
+    // The fleet is a NATS service like any other: ping (health) and stats (per endpoint).
+    const nc = await connect({ servers: bus.url, user: 'bench', pass: PASSWORD });
+    try {
+      const client = new Svcm(nc as never).client();
+      const pings: string[] = [];
+      for await (const p of await client.ping('bench-router-agent')) pings.push(p.name);
+      expect(pings).toEqual(['bench-router-agent', 'bench-router-agent', 'bench-router-agent']);
+      const stats = [];
+      for await (const st of await client.stats('bench-router-agent')) stats.push(st);
+      for (const st of stats) {
+        expect(st.endpoints!.find((e) => e.name === 'plan')!.num_requests).toBe(1);
+        expect(st.endpoints!.find((e) => e.name === 'plan')!.data).toMatchObject({
+          runs: 1,
+          refused: 0,
+        });
+      }
+    } finally {
+      await nc.close();
+    }
     expect(readFileSync(out, 'utf8')).not.toContain(PASSWORD);
     expect(r.stdout + r.stderr).not.toContain(PASSWORD);
   });
