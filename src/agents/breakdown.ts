@@ -20,6 +20,8 @@ export interface AgentRow {
   last_heard_s?: number;
   lost_at_s?: number;
   reason?: string;
+  /** A lost or failed agent's last live counts (warm-up included): its results never came. */
+  last_live?: { ok: number; errors: number; timeouts: number };
   requests: number;
   ok: number;
   errors_total: number;
@@ -63,6 +65,15 @@ export function agentRows(
         : {}),
       ...(o.lostAtMs !== undefined ? { lost_at_s: rel(o.lostAtMs) } : {}),
       ...(o.reason !== undefined ? { reason: o.reason } : {}),
+      ...(o.state !== 'done' && o.lastLive
+        ? {
+            last_live: {
+              ok: o.lastLive.ok,
+              errors: o.lastLive.errors,
+              timeouts: o.lastLive.timeouts,
+            },
+          }
+        : {}),
       requests: c?.sent ?? 0,
       ok: c?.ok ?? 0,
       errors_total: c ? c.errors + c.timeouts : 0,

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { ServiceError, Svcm, type ServiceInfo } from '@nats-io/services';
 import { ExitCode, ToolError, oneLine } from '../errors.js';
-import { NO_LIVE, type ShardPlan, type ShardResult } from '../driver/shard.js';
+import { NO_LIVE, type LiveStats, type ShardPlan, type ShardResult } from '../driver/shard.js';
 import type { ShardSet } from '../driver/threads.js';
 import { connectNats, type NatsConnConfig } from '../transports/nats-connect.js';
 import { redactUrl } from '../util/redact.js';
@@ -55,6 +55,8 @@ export interface AgentOutcome {
   lastHeardMs?: number;
   lostAtMs?: number;
   reason?: string;
+  /** What it last reported while running (all that is known of a lost agent's work). */
+  lastLive?: LiveStats;
   results: ShardResult[];
 }
 
@@ -238,6 +240,7 @@ export class Fleet {
               lastHeardMs: a.lastHeardMs,
               ...(a.lostAtMs !== undefined ? { lostAtMs: a.lostAtMs } : {}),
               ...(a.reason !== undefined ? { reason: a.reason } : {}),
+              lastLive: a.live,
               results,
             };
           }),

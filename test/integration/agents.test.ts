@@ -218,6 +218,8 @@ describe('generator agents', () => {
     expect(lost.last_heard_s!).toBeLessThan(6);
     expect(lost.lost_at_s! - lost.last_heard_s!).toBeGreaterThanOrEqual(3);
     expect(lost.requests).toBe(0);
+    // What it did before dying is known only from its heartbeats, and said so.
+    expect(lost.last_live!.ok).toBeGreaterThan(0);
     const kept = res.agents!.find((a) => a.name === 'keeper')!;
     expect(kept.state).toBe('done');
     expect(res.counters.sent).toBe(kept.requests);
