@@ -7,8 +7,8 @@ import { connectNats, secretsOf, type NatsConnConfig } from '../transports/nats-
 import { redactUrl, scrubText } from '../util/redact.js';
 import { toolInfo } from '../util/tool-info.js';
 import { wallClock } from '../util/wake-scheduler.js';
-import { firstRefused, formatAddress, parsePattern } from './allowlist.js';
-import { exceedsLimits, type PlanLimits } from './plan-limits.js';
+import { firstRefused, formatAddress, parsePattern, targetAddresses } from './allowlist.js';
+import { agentRate, exceedsLimits, type PlanLimits } from './plan-limits.js';
 import { estimateOffset, toCoordinatorClock, type ClockSample } from './clock-offset.js';
 import {
   AGENT_SERVICE,
@@ -169,7 +169,8 @@ export class GeneratorAgent {
       return refuse('E_CLOCK_SYNC', `no clock answer from the coordinator: ${oneLine(e)}`);
     }
     this.o.log(
-      `plan ${plan.runId}: ${plan.shards.length} share(s) of ${plan.shards[0]!.share.count}, clock offset ${clock.offsetMs.toFixed(3)} ms (rtt ${clock.rttMs.toFixed(3)} ms)`,
+      // An audit line: what this agent was asked to load, how hard and how long (no secrets).
+      `plan ${plan.runId}: ${planSummary(plan)}, ${plan.shards.length} share(s) of ${plan.shards[0]!.share.count}, clock offset ${clock.offsetMs.toFixed(3)} ms (rtt ${clock.rttMs.toFixed(3)} ms)`,
     );
     let begin!: (ms: number) => void;
     let cancel!: (e: Error) => void;
@@ -301,4 +302,16 @@ export class GeneratorAgent {
   private scrub(text: string): string {
     return scrubText(text, secretsOf(this.o.bus));
   }
+}
+
+function planSummary(plan: AgentPlan): string {
+  const first = plan.shards[0]!;
+  const targets = [
+    ...new Set(plan.shards.flatMap((s) => targetAddresses(s.transport).map(formatAddress))),
+  ].join(',');
+  const load =
+    first.rate !== undefined
+      ? `${Math.round(agentRate(plan.shards))} req/s`
+      : `concurrency ${plan.shards.reduce((n, s) => n + (s.concurrency ?? 0), 0)}`;
+  return `${targets} at ${load} for ${(first.warmupMs + first.durationMs) / 1000} s`;
 }

@@ -19,8 +19,13 @@ export function exceedsLimits(shards: readonly ShardPlan[], l: PlanLimits): stri
   const lengthMs = first.warmupMs + first.durationMs;
   if (l.maxDurationMs !== undefined && lengthMs > l.maxDurationMs)
     return `the plan runs ${lengthMs / 1000} s, more than this agent's --max-duration of ${l.maxDurationMs / 1000} s`;
-  const rate = shards.reduce((sum, s) => sum + (s.rate ?? 0) / s.share.count, 0);
+  const rate = agentRate(shards);
   if (l.maxRate !== undefined && rate > l.maxRate)
     return `the plan asks this agent for ${Math.round(rate)} req/s, more than its --max-rate of ${l.maxRate}`;
   return undefined;
+}
+
+/** The rate an agent's shares add up to (each share is rate / count of the whole). */
+export function agentRate(shards: readonly ShardPlan[]): number {
+  return shards.reduce((sum, s) => sum + (s.rate ?? 0) / s.share.count, 0);
 }

@@ -25,6 +25,7 @@ const PASSWORD = 'agent-bus-pw-7f3k';
 const PW_ENV = { ...process.env, AGENT_BUS_PW: PASSWORD };
 let bus: RunningNatsServer;
 const agents: ChildProcess[] = [];
+const agentLogs = new Map<ChildProcess, string>();
 
 /** Starts an agent and waits until it serves (its "serving as" line), bounded. */
 function startAgent(name: string, extra: string[] = []): Promise<ChildProcess> {
@@ -51,6 +52,7 @@ function startAgent(name: string, extra: string[] = []): Promise<ChildProcess> {
     const t = setTimeout(() => reject(new Error(`agent ${name} did not start: ${err}`)), 15_000);
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
+      agentLogs.set(child, err);
       if (err.includes('serving as')) {
         clearTimeout(t);
         resolve(child);
@@ -85,7 +87,7 @@ afterAll(async () => {
 
 describe('generator agents', () => {
   it('three agents at 3,000 req/s merge into one exact result', async () => {
-    await Promise.all(['a1', 'a2', 'a3'].map((n) => startAgent(n)));
+    const fleet = await Promise.all(['a1', 'a2', 'a3'].map((n) => startAgent(n)));
     const out = join(tmp(), 'fleet.json');
     const r = await runCli(
       withBus([
@@ -138,6 +140,9 @@ describe('generator agents', () => {
       expect(a.clock_rtt_ms!).toBeGreaterThan(0);
     }
     expect(res.generator.threads).toBe(3);
+    // Each agent logs what it was asked to load, for audit: target, its rate, the length.
+    for (const a of fleet)
+      expect(agentLogs.get(a)).toMatch(/plan \w+: 127\.0\.0\.1:\d+ at 1000 req\/s for 6 s/);
     // The fleet is a NATS service like any other: ping (health) and stats (per endpoint).
     const nc = await connect({ servers: bus.url, user: 'bench', pass: PASSWORD });
     try {
