@@ -44,6 +44,8 @@ export interface FleetOptions {
   /** The target is a process on this machine's loopback: every agent must run here. */
   sameHostOnly: boolean;
   log: (line: string) => void;
+  /** Ctrl-C while looking for agents ends the wait. */
+  signal?: AbortSignal;
 }
 
 export interface AgentOutcome {
@@ -314,6 +316,12 @@ async function discover(nc: NatsConnection, o: FleetOptions): Promise<AgentInfo[
       // "no responders" means no agent yet, not an error: they may still be starting.
     }
     if (found.size >= want) break;
+    if (o.signal?.aborted)
+      throw new ToolError(
+        'E_INTERRUPTED',
+        'interrupted while looking for agents: nothing was measured',
+        ExitCode.interrupted,
+      );
     await new Promise((r) => setTimeout(r, 250));
   } while (wallClock.now() < end);
   const agents = [...found.values()].sort((a, b) => a.name.localeCompare(b.name));

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ExitCode } from '../errors.js';
+import { ExitCode, ToolError } from '../errors.js';
 import { collectEnvironment, collectGit } from '../env/environment.js';
 import { runShards } from '../driver/threads.js';
 import type { ShardPlan } from '../driver/shard.js';
@@ -92,9 +92,11 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
   let localFleet: LocalFleet | undefined;
   let interruptedAtMs: number | undefined;
   let stopShards: (() => void) | undefined;
+  const interrupt = new AbortController();
   const onSigint = (): void => {
     if (interruptedAtMs !== undefined) process.exit(ExitCode.interrupted); // second Ctrl-C
     interruptedAtMs = wallClock.now();
+    interrupt.abort();
     io.stderr.write('\ninterrupted: stopping, writing a partial result (Ctrl-C again to abort)\n');
     stopShards?.();
   };
@@ -110,6 +112,7 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
         // A router or nats-server started here listens on loopback only.
         sameHostOnly: router !== undefined || localNats !== undefined,
         log: (line) => io.stderr.write(`${line}\n`),
+        signal: interrupt.signal,
       });
       if (!io.quiet)
         io.stderr.write(`agents: ${fleet.agents.map((a) => `${a.name} (${a.host})`).join(', ')}\n`);
@@ -174,6 +177,13 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
       });
     }
     await Promise.all(probes.map((p) => p.stop()));
+    // Ctrl-C while agents were still being found: there is nothing to write.
+    if (!runs.length)
+      throw new ToolError(
+        'E_INTERRUPTED',
+        'interrupted before the run started: nothing was measured',
+        ExitCode.interrupted,
+      );
     const samples = probe?.samples ?? [];
     for (const r of runs) r.targetSamples = samples;
     const result = runs.length === 1 ? buildResult(runs[0]!) : buildRepeatedResult(runs);

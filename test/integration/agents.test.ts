@@ -451,6 +451,36 @@ describe('generator agents', () => {
     expect(r.stderr).toMatch(/agents: local-1 .*local-2/);
   });
 
+  it('Ctrl-C while looking for agents ends the wait at once', async () => {
+    let sentAt = 0;
+    const r = await runCli(
+      withBus([
+        '--agents',
+        '2',
+        '--agents-wait',
+        '30s',
+        '--target',
+        'builtin',
+        '--rate',
+        '10',
+        '--out',
+        join(tmp(), 'n.json'),
+      ]),
+      {
+        env: PW_ENV,
+        timeoutMs: 60_000,
+        onSpawn: (c) =>
+          setTimeout(() => {
+            sentAt = Date.now();
+            c.kill('SIGINT');
+          }, 3000),
+      },
+    );
+    expect(r.code).toBe(130);
+    expect(Date.now() - sentAt).toBeLessThan(5000);
+    expect(r.stderr).toMatch(/interrupted while looking for agents: nothing was measured/);
+  });
+
   it('bad fleet options are one-line usage errors', async () => {
     const noBus = await runCli(['--agents', '2', '--target', 'builtin', '--rate', '10']);
     expectOneLineError(noBus, 'bench-router', /--agents needs --nats URL/);
