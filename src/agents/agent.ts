@@ -58,6 +58,8 @@ interface CurrentRun {
 
 export class GeneratorAgent {
   private current: CurrentRun | undefined;
+  /** A plan being checked and clock-synced: the agent is already taken. */
+  private pending: string | undefined;
   private runs = 0;
   private refused = 0;
 
@@ -102,15 +104,22 @@ export class GeneratorAgent {
     });
     const agent = (ref.agent = new GeneratorAgent(nc, svc, o));
     const id = svc.info().id;
-    const on = (verb: Parameters<typeof agentSubject>[1], h: (m: ServiceMsg) => void): void => {
+    const on = (
+      verb: Parameters<typeof agentSubject>[1],
+      h: (m: ServiceMsg) => void | Promise<void>,
+    ): void => {
       svc.addEndpoint(verb, {
         subject: agentSubject(id, verb),
         handler: (err, m) => {
-          if (!err) h(m);
+          if (err) return;
+          // A malformed message from any client on the bus is its problem, not the agent's.
+          Promise.resolve()
+            .then(() => h(m))
+            .catch((e: unknown) => m.respondError(400, `bad ${verb} request: ${oneLine(e)}`));
         },
       });
     };
-    on('plan', (m) => void agent.onPlan(m, patterns));
+    on('plan', (m) => agent.onPlan(m, patterns));
     on('start', (m) => agent.onStart(m));
     on('stop', (m) => agent.onStop(m));
     on('result', (m) => agent.onResult(m));
@@ -148,8 +157,9 @@ export class GeneratorAgent {
     }
     if (plan.v !== PROTOCOL_VERSION || !Array.isArray(plan.shards) || !plan.shards.length)
       return refuse('E_AGENT_PLAN', `unsupported plan (protocol ${String(plan.v)})`);
-    if (this.current)
-      return refuse('E_AGENT_BUSY', `agent ${this.o.name} is busy with run ${this.current.runId}`);
+    const busyWith = this.current?.runId ?? this.pending;
+    if (busyWith)
+      return refuse('E_AGENT_BUSY', `agent ${this.o.name} is busy with run ${busyWith}`);
     const tooMuch = exceedsLimits(plan.shards, this.o.limits);
     if (tooMuch) return refuse('E_PLAN_LIMIT', tooMuch);
     for (const s of plan.shards) {
@@ -162,11 +172,14 @@ export class GeneratorAgent {
     }
     let offsetMs: number;
     let clock: ReturnType<typeof estimateOffset>;
+    this.pending = plan.runId;
     try {
       clock = await this.syncClock(plan.clockSubject);
       offsetMs = clock.offsetMs;
     } catch (e) {
       return refuse('E_CLOCK_SYNC', `no clock answer from the coordinator: ${oneLine(e)}`);
+    } finally {
+      this.pending = undefined;
     }
     this.o.log(
       // An audit line: what this agent was asked to load, how hard and how long (no secrets).
@@ -280,7 +293,11 @@ export class GeneratorAgent {
 
   private status(run: CurrentRun, status: AgentStatus): void {
     const msg: StatusMsg = { agent: this.id, runId: run.runId, status };
-    this.nc.publish(run.plan.statusSubject, toJson(msg));
+    try {
+      this.nc.publish(run.plan.statusSubject, toJson(msg));
+    } catch {
+      // The connection is closing (the agent is stopping): nobody is left to tell.
+    }
   }
 
   private async syncClock(subject: string): Promise<ReturnType<typeof estimateOffset>> {

@@ -196,6 +196,14 @@ export class Fleet {
             .catch((e: unknown) => ({ ok: false, message: oneLine(e) })),
         ),
       );
+      if (stopped) {
+        stopAll();
+        throw new ToolError(
+          'E_INTERRUPTED',
+          'interrupted as the agents started: nothing was measured',
+          ExitCode.interrupted,
+        );
+      }
       tracker = new FleetTracker(this.agents, wallClock.now(), {
         lossAfterMs: LOSS_AFTER_MS,
         deadlineMs: startMs + t.warmupMs + t.durationMs + t.timeoutMs + DEADLINE_GRACE_MS,

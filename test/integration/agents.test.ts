@@ -314,6 +314,25 @@ describe('generator agents', () => {
       /agent strict refused the plan: target 127\.0\.0\.1:\d+ is not in agent strict's allowlist \(10\.0\.0\.0\/8, \*\.internal:443\)/,
     );
     expect(strict.exitCode).toBe(null);
+    // Garbage from any client on the bus gets a service error, and the agent serves on.
+    const nc = await connect({ servers: bus.url, user: 'bench', pass: PASSWORD });
+    try {
+      const infos = [];
+      for await (const i of await new Svcm(nc as never).client().info('bench-router-agent'))
+        infos.push(i);
+      const id = infos[0]!.id;
+      for (const [verb, body] of [
+        ['plan', '{"v":1,"shards":[{}]}'],
+        ['start', 'not json'],
+        ['result', '{}'],
+      ] as const) {
+        const m = await nc.request(`bench-router.agent.${id}.${verb}`, body, { timeout: 2000 });
+        expect(m.headers?.get('Nats-Service-Error-Code'), verb).toMatch(/^40[04]$/);
+      }
+    } finally {
+      await nc.close();
+    }
+    expect(strict.exitCode).toBe(null);
     // Its own ceiling holds whatever the coordinator asks, checked before the allowlist.
     const long = await runCli(
       withBus([
