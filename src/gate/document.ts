@@ -15,7 +15,7 @@ export interface GateDoc {
   env?: Record<string, unknown>;
   scenario?: Record<string, unknown>;
   generator?: { saturated?: boolean; reasons?: string[] };
-  run?: { ct_exit_code?: unknown; interrupted?: boolean };
+  run?: { ct_exit_code?: unknown; interrupted?: boolean; partial?: boolean };
   /** Compressed HDR latency histogram, when the document is a bench-router result. */
   latency?: string;
 }

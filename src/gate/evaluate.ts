@@ -225,6 +225,12 @@ function checkComparability(
           detail: `the ${d.what}'s load generator saturated (${why}); its numbers describe the generator, not the target`,
         });
       }
+      if (d.run?.partial === true)
+        out.push({
+          check: 'generator',
+          ok: false,
+          detail: `the ${d.what} run lost generator agents (partial): it offered less load than its scenario`,
+        });
     }
   }
   const same = (check: string, enabled: boolean, a: unknown, b: unknown, label: string): void => {

@@ -256,6 +256,12 @@ describe('comparability', () => {
     expect(o.exitCode).toBe(3);
     expect(o.reasons[0]).toMatch(/candidate's load generator saturated \(send lag\)/);
   });
+  it('refuses a run that lost generator agents, whatever its numbers', () => {
+    const o = judge(p, { m: 1 }, { m: 1 }, { run: { partial: true } }, {});
+    expect(o.verdict).toBe('not_comparable');
+    expect(o.exitCode).toBe(3);
+    expect(o.reasons[0]).toMatch(/baseline run lost generator agents \(partial\)/);
+  });
   it('refuses different scenarios or target rates unless allowed', () => {
     expect(judge(p, { m: 1, target_rps: 100 }, { m: 1, target_rps: 200 }).exitCode).toBe(3);
     expect(
