@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExitCode } from '../errors.js';
+import { ExitCode, isToolError } from '../errors.js';
 import type { BenchResult } from '../result/result.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { judgeStep, type StepSlo } from '../sweep/judge.js';
@@ -67,6 +67,7 @@ export async function runSweep(
   const steps: SweepStep[] = [];
   let env: BenchResult['env'] | null = null;
   const t0 = Date.now();
+  let generatorGone = false;
   for (let n = ctl.next(); n.kind === 'step'; n = ctl.next()) {
     const rate = Math.round(n.rate);
     const started = Date.now();
@@ -82,11 +83,34 @@ export async function runSweep(
       html: undefined,
       histLog: undefined,
     };
-    const { result, exitCode } = await runBench(scenario, { ...io, quiet: true });
+    let ran: Awaited<ReturnType<typeof runBench>>;
+    try {
+      ran = await runBench(scenario, { ...io, quiet: true });
+    } catch (e) {
+      // Agents gone mid-sweep: keep the steps measured so far instead of losing the sweep.
+      if (!steps.length || !isToolError(e) || !e.code.startsWith('E_AGENT')) throw e;
+      generatorGone = true;
+      ctl.abandon(
+        `generator agents unavailable (${e.message}): the target sustains at least the best passing rate`,
+      );
+      break;
+    }
+    const { result, exitCode } = ran;
     if (exitCode === ExitCode.interrupted) return finish(true);
     env = result.env;
     const judged = judgeStep(result, slo);
     const m = result.metrics;
+    // Lost agents offered less than the step's rate: a generator failure, like saturation,
+    // never the target's breaking point.
+    const genFailed = result.generator.saturated || result.run.partial === true;
+    const genReasons = result.run.partial
+      ? [
+          `generator agents were lost: ${(result.agents ?? [])
+            .filter((a) => a.state !== 'done')
+            .map((a) => `${a.name} (${a.reason ?? a.state})`)
+            .join(', ')}`,
+        ]
+      : result.generator.reasons;
     const step: SweepStep = {
       offered_rps: rate,
       achieved_rps: m.rps,
@@ -103,9 +127,9 @@ export async function runSweep(
       in_flight_max: Math.max(0, ...result.intervals.map((i) => i.in_flight_max)),
       cpu_pct: m.cpu_pct ?? null,
       mem_mb: m.mem_mb ?? null,
-      generator_saturated: result.generator.saturated,
-      pass: judged.pass && !result.generator.saturated,
-      reasons: result.generator.saturated ? result.generator.reasons : judged.reasons,
+      generator_saturated: genFailed,
+      pass: judged.pass && !genFailed,
+      reasons: genFailed ? genReasons : judged.reasons,
       seconds: Math.round((Date.now() - started) / 100) / 10,
     };
     steps.push(step);
@@ -167,7 +191,7 @@ export async function runSweep(
       );
     const exitCode = interrupted
       ? ExitCode.interrupted
-      : verdict.atLeast && verdict.stopReason.includes('saturated')
+      : generatorGone || (verdict.atLeast && verdict.stopReason.includes('saturated'))
         ? ExitCode.invalidRun
         : ExitCode.ok;
     return { report, exitCode };

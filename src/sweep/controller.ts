@@ -104,6 +104,11 @@ export class SweepController {
     this.nextRate = (this.pass.offered + this.fail.offered) / 2;
   }
 
+  /** Ends the sweep from outside (the generators are gone): what passed so far is a floor. */
+  abandon(stopReason: string): void {
+    if (!this.finished) this.done(stopReason, true);
+  }
+
   private done(stopReason: string, atLeast = false): void {
     this.finished = {
       maxSustainableRps: this.pass ? this.pass.achieved : null,

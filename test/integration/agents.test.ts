@@ -9,6 +9,7 @@ import { startNatsServer, type RunningNatsServer } from '../../src/nats-server/s
 import { decode, newHistogram, summarize } from '../../src/record/histogram.js';
 import {
   BENCH,
+  ROOT,
   expectCountersAddUp,
   expectOneLineError,
   readResult,
@@ -468,6 +469,58 @@ describe('generator agents', () => {
     ]);
     expect(res.counters.sent).toBe(800);
     expect(r.stderr).toMatch(/agents: local-1 .*local-2/);
+  });
+
+  it('a sweep that loses its agents keeps the steps it measured (exit 3)', async () => {
+    await startAgent('steady');
+    const flaky = await startAgent('flaky');
+    const out = join(tmp(), 'sweep.json');
+    const r = await runCli(
+      withBus([
+        '--agents',
+        '2',
+        '--agents-wait',
+        '1s',
+        '--target',
+        'builtin',
+        '--builtin-workers',
+        '4',
+        '--builtin-service-time',
+        '5ms',
+        '--slo-p99',
+        '200ms',
+        '--start',
+        '200',
+        '--step-duration',
+        '2s',
+        '--warmup',
+        '500ms',
+        '--max-send-lag',
+        '100ms',
+        '--out',
+        out,
+      ]),
+      {
+        bin: join(ROOT, 'dist/cli/capacity-sweep.js'),
+        env: PW_ENV,
+        timeoutMs: 90_000,
+        onSpawn: (c) =>
+          c.stderr!.on('data', (d: Buffer) => {
+            if (d.toString().includes('step 1:')) flaky.kill('SIGKILL');
+          }),
+      },
+    );
+    expect(r.code, r.stderr).toBe(3);
+    const rep = JSON.parse(readFileSync(out, 'utf8')) as {
+      steps_count: number;
+      at_least: boolean;
+      stop_reason: string;
+      max_sustainable_rps: number | null;
+    };
+    expect(rep.steps_count).toBeGreaterThanOrEqual(1);
+    expect(rep.at_least).toBe(true);
+    expect(rep.stop_reason).toMatch(/generator agents unavailable .*found 1 agent\(s\)/);
+    expect(rep.max_sustainable_rps).toBeGreaterThan(190);
   });
 
   it('Ctrl-C while looking for agents ends the wait at once', async () => {

@@ -23,6 +23,22 @@ function drive(ctl: SweepController, cap: number, saturateAt = Infinity): { rate
 }
 
 describe('SweepController', () => {
+  it('abandoned mid-way, reports what passed as a floor, once', () => {
+    const ctl = new SweepController({ ...DEFAULT_SWEEP, startRps: 100 });
+    ctl.record({ offered: 100, achieved: 100, pass: true, reasons: [], generatorSaturated: false });
+    expect(ctl.next()).toEqual({ kind: 'step', rate: 200 });
+    ctl.abandon('agents gone');
+    ctl.abandon('second call changes nothing');
+    const v = ctl.next();
+    if (v.kind !== 'done') throw new Error('not done');
+    expect(v.verdict).toMatchObject({
+      maxSustainableRps: 100,
+      atLeast: true,
+      breakingPoint: null,
+      stopReason: 'agents gone',
+    });
+  });
+
   it('brackets geometrically, then bisects to within the resolution', () => {
     const ctl = new SweepController({ ...DEFAULT_SWEEP, startRps: 100, resolution: 0.05 });
     const { rates } = drive(ctl, 2000);
