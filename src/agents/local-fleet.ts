@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ToolError } from '../errors.js';
+import { stopChild } from '../util/stop-child.js';
 import { startNatsServer, type RunningNatsServer } from '../nats-server/server.js';
 import type { NatsConnConfig } from '../transports/nats-connect.js';
 
@@ -27,7 +28,7 @@ export async function startLocalFleet(n: number): Promise<LocalFleet> {
   });
   const agents: ChildProcess[] = [];
   const stop = async (): Promise<void> => {
-    await Promise.all(agents.map(stopChild));
+    await Promise.all(agents.map((a) => stopChild(a, 3000)));
     await server.stop();
   };
   try {
@@ -63,16 +64,4 @@ export async function startLocalFleet(n: number): Promise<LocalFleet> {
     throw new ToolError('E_TARGET_START', `local agents did not start: ${String(e)}`);
   }
   return { bus: { servers: [server.url], auth: { user: USER, pass } }, stop };
-}
-
-function stopChild(c: ChildProcess): Promise<void> {
-  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(() => c.kill('SIGKILL'), 3000);
-    c.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    c.kill('SIGTERM');
-  });
 }

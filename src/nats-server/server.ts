@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { ToolError } from '../errors.js';
 import { freePort } from '../util/free-port.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { stopChild } from '../util/stop-child.js';
 import { findNatsServer } from './binary.js';
 import { makeCerts, type CertSet } from './certs.js';
 
@@ -86,12 +87,7 @@ export async function startNatsServer(o: StartOptions = {}): Promise<RunningNats
     ...state,
     child,
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(t);
-      }
+      await stopChild(child, 5000);
       if (!o.dir) await rm(dir, { recursive: true, force: true });
     },
   };

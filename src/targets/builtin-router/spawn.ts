@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { ToolError } from '../../errors.js';
+import { stopChild } from '../../util/stop-child.js';
 import type { RouterKnobs } from './knobs.js';
 import { knobsToArgs } from './knob-args.js';
 
@@ -56,15 +57,6 @@ export async function spawnRouter(
     pid: child.pid!,
     httpUrl: ready.http,
     child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
-        child.once('exit', () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child, 3000),
   };
 }
