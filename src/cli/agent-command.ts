@@ -4,7 +4,7 @@ import { GeneratorAgent } from '../agents/agent.js';
 import { DEFAULT_ALLOW, parsePattern } from '../agents/allowlist.js';
 import { ExitCode, ToolError } from '../errors.js';
 import { natsAuth } from '../scenario/resolve.js';
-import { splitNatsUrls } from '../transports/nats-connect.js';
+import { natsConnFrom } from '../transports/nats-connect.js';
 import { parseDuration } from '../util/duration.js';
 import { redactUrl } from '../util/redact.js';
 import { busAuthFields, busAuthOptions } from './bus-options.js';
@@ -60,7 +60,7 @@ export async function agentCommand(args: string[]): Promise<number> {
   const maxRate = a['max-rate'] as number | undefined;
   if (maxRate !== undefined && !(maxRate > 0))
     throw new ToolError('E_USAGE', '--max-rate: must be a number above 0');
-  const { servers, auth } = splitNatsUrls(String(a.nats).split(','), '--nats');
+  const conn = natsConnFrom(String(a.nats), await natsAuth(busAuthFields(a, '')), '--nats');
   const tls =
     a['tls-ca'] || a['tls-cert']
       ? { ca: a['tls-ca'] as string, cert: a['tls-cert'] as string, key: a['tls-key'] as string }
@@ -68,11 +68,7 @@ export async function agentCommand(args: string[]): Promise<number> {
   const name = (a.name as string | undefined) ?? `${hostname()}-${process.pid}`;
   const log = (line: string): void => void process.stderr.write(`agent ${name}: ${line}\n`);
   const agent = await GeneratorAgent.start({
-    bus: {
-      servers,
-      auth: { ...auth, ...(await natsAuth(busAuthFields(a, ''))) },
-      ...(tls ? { tls } : {}),
-    },
+    bus: { ...conn, ...(tls ? { tls } : {}) },
     name,
     allow,
     limits: {
@@ -84,7 +80,7 @@ export async function agentCommand(args: string[]): Promise<number> {
     log,
   });
   log(
-    `serving as ${agent.id} on ${servers.map(redactUrl).join(',')}; targets allowed: ${allow.join(', ')}`,
+    `serving as ${agent.id} on ${conn.servers.map(redactUrl).join(',')}; targets allowed: ${allow.join(', ')}`,
   );
   let stopping = false;
   const stopped = new Promise<number>((resolve) => {

@@ -36,5 +36,3 @@ export function busAuthFields(a: Record<string, unknown>, prefix: string): NatsA
     creds: get('creds'),
   };
 }
-
-export const anyDefined = (o: object): boolean => Object.values(o).some((v) => v !== undefined);

@@ -3,7 +3,8 @@ import { ToolError } from '../errors.js';
 import { readScenarioFile, resolveScenario, type ScenarioOverrides } from '../scenario/resolve.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { KnobFields } from '../targets/builtin-router/knob-args.js';
-import { anyDefined, busAuthFields, busAuthOptions } from './bus-options.js';
+import { anyDefined } from '../util/defined.js';
+import { busAuthFields, busAuthOptions } from './bus-options.js';
 
 /**
  * Every scenario option as a CLI flag, shared by bench-router, perf-gate's runs and
@@ -251,7 +252,7 @@ export function overridesFrom(argv: ScenarioArgv): ScenarioOverrides {
     hgrm: argv.hgrm,
     html: argv.html,
     hist_log: argv['hist-log'],
-    builtin: Object.values(builtin).some((v) => v !== undefined) ? builtin : undefined,
+    builtin: anyDefined(builtin) ? builtin : undefined,
     transport: argv.transport,
     probe_pid: argv['probe-pid'],
     probe_prom: argv['probe-prom'],

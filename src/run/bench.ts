@@ -16,7 +16,7 @@ import type { Scenario } from '../scenario/scenario.js';
 import { DECIDE_PATH } from '../targets/builtin-router/http-server.js';
 import { spawnRouter, type RouterProcess } from '../targets/builtin-router/spawn.js';
 import type { TransportConfig } from '../transports/create.js';
-import { connectNats, splitNatsUrls, type NatsConnConfig } from '../transports/nats-connect.js';
+import { connectNats, natsConnFrom, type NatsConnConfig } from '../transports/nats-connect.js';
 import { startNatsServer, type RunningNatsServer } from '../nats-server/server.js';
 import type { Environment } from '../env/environment.js';
 import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
@@ -117,6 +117,8 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
       if (!io.quiet)
         io.stderr.write(`agents: ${fleet.agents.map((a) => `${a.name} (${a.host})`).join(', ')}\n`);
     }
+    // Every generator thread, on every agent: disjoint shares of one schedule.
+    const shares = (fleet?.agents.length ?? 1) * s.threads;
     const env: Environment = { ...(await envP), ...(s.nats ? await natsServerEnv(s, url) : {}) };
     const git = await gitP;
     const common = {
@@ -133,8 +135,7 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
       warmupMs: s.warmupMs,
       env,
       git,
-      // Every generator thread, on every agent.
-      threads: (fleet?.agents.length ?? 1) * s.threads,
+      threads: shares,
       maxSendLagMs: s.maxSendLagMs,
     };
     // --repeat N: the same scenario N times against the same target, one result with the
@@ -147,8 +148,7 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
     for (let k = 0; k < s.repeat && interruptedAtMs === undefined && !partial(); k++) {
       if (s.repeat > 1 && !io.quiet) io.stderr.write(`run ${k + 1} of ${s.repeat}\n`);
       const runId = randomBytes(4).toString('hex');
-      // Agents x threads disjoint shares of one schedule; locally, one share per thread.
-      const plans = makePlans(s, url, runId, (fleet?.agents.length ?? 1) * s.threads);
+      const plans = makePlans(s, url, runId, shares);
       const fleetRun = fleet?.run(plans, runId, s);
       const shards = fleetRun ?? runShards(plans);
       stopShards = () => shards.stop();
@@ -373,14 +373,8 @@ function scenarioEcho(s: Scenario): Record<string, unknown> {
 /** One NATS connection config for the shards and the server probe: servers from the URL
  * list, URL credentials combined with explicit ones (explicit ones win), TLS files. */
 function natsConnConfig(s: Scenario, url: string): NatsConnConfig {
-  const { servers, auth } = splitNatsUrls(url.split(','));
   return {
-    servers,
-    auth: {
-      ...auth,
-      ...s.nats!.auth,
-      ...(s.nats!.credsFile ? { credsFile: s.nats!.credsFile } : {}),
-    },
+    ...natsConnFrom(url, { ...s.nats!.auth, credsFile: s.nats!.credsFile }),
     ...(s.tls.ca || s.tls.cert ? { tls: { ca: s.tls.ca, cert: s.tls.cert, key: s.tls.key } } : {}),
   };
 }

@@ -3,6 +3,7 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ToolError, oneLine } from '../errors.js';
 import { knobsFromFields } from '../targets/builtin-router/knob-args.js';
+import { stripUndefined } from '../util/defined.js';
 import { parseDuration } from '../util/duration.js';
 import { validateOrThrow } from '../util/schema.js';
 import {
@@ -13,7 +14,7 @@ import {
   type ScenarioFile,
 } from './scenario.js';
 import { DECIDE_SUBJECT } from '../targets/builtin-router/nats-responder.js';
-import { splitNatsUrls, type NatsAuth } from '../transports/nats-connect.js';
+import { natsConnFrom, type NatsAuth } from '../transports/nats-connect.js';
 
 /**
  * File, then flags, then defaults: each field is validated where it came from (the file
@@ -184,10 +185,9 @@ async function agentsOf(a: ScenarioFile['agents']): Promise<Scenario['agents']> 
       'E_USAGE',
       '--agents needs --nats URL: the NATS server the agents serve on',
     );
-  const { servers, auth } = splitNatsUrls(a.nats.split(','), '--nats');
   return {
     count: a.count!,
-    bus: { servers, auth: { ...auth, ...stripUndefined(await natsAuth(a)) } },
+    bus: natsConnFrom(a.nats, await natsAuth(a), '--nats'),
     local: false,
     discoverMs,
   };
@@ -223,10 +223,6 @@ export async function natsAuth(n: NatsAuthFields): Promise<NatsAuth> {
 
 function readBody(path: string, what = 'body file'): Promise<string> {
   return readInputText(path, what);
-}
-
-function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 function faultOf(m: ScenarioFile): Scenario['fault'] {

@@ -7,6 +7,7 @@ import {
   type NodeConnectionOptions,
 } from '@nats-io/transport-node';
 import { ToolError, oneLine } from '../errors.js';
+import { stripUndefined } from '../util/defined.js';
 import { redactUrl, scrubText } from '../util/redact.js';
 
 /**
@@ -54,6 +55,19 @@ export function splitNatsUrls(
     return `${u.protocol}//${u.host}`;
   });
   return { servers, auth };
+}
+
+/**
+ * A connection to a comma-separated server list: credentials in the URLs, overridden by the
+ * explicit ones that are set (an unset explicit field never erases a URL credential).
+ */
+export function natsConnFrom(
+  urls: string,
+  explicit: NatsAuth,
+  what = '--target',
+): Pick<NatsConnConfig, 'servers' | 'auth'> {
+  const { servers, auth } = splitNatsUrls(urls.split(','), what);
+  return { servers, auth: { ...auth, ...stripUndefined(explicit) } };
 }
 
 export function secretsOf(cfg: NatsConnConfig): string[] {
