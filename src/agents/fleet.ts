@@ -139,6 +139,16 @@ export class Fleet {
           () => undefined,
         );
     };
+    // Ctrl-C before the tracker exists: stop the agents, and there is nothing to report.
+    const throwIfStopped = (when: string): void => {
+      if (!stopped) return;
+      stopAll();
+      throw new ToolError(
+        'E_INTERRUPTED',
+        `interrupted ${when}: nothing was measured`,
+        ExitCode.interrupted,
+      );
+    };
 
     const started = (async (): Promise<number> => {
       const replies = await Promise.all(
@@ -175,14 +185,7 @@ export class Fleet {
         );
       }
       for (const r of replies) if (r.reply.ok) clocks.set(r.info.id, r.reply.clock);
-      if (stopped) {
-        stopAll();
-        throw new ToolError(
-          'E_INTERRUPTED',
-          'interrupted before the agents started: nothing was measured',
-          ExitCode.interrupted,
-        );
-      }
+      throwIfStopped('before the agents started');
       // Far enough ahead that every start message arrives before the instant it names.
       const maxRtt = Math.max(...[...clocks.values()].map((c) => c.rttMs));
       const startMs = wallClock.now() + Math.max(250, 4 * maxRtt);
@@ -196,14 +199,7 @@ export class Fleet {
             .catch((e: unknown) => ({ ok: false, message: oneLine(e) })),
         ),
       );
-      if (stopped) {
-        stopAll();
-        throw new ToolError(
-          'E_INTERRUPTED',
-          'interrupted as the agents started: nothing was measured',
-          ExitCode.interrupted,
-        );
-      }
+      throwIfStopped('as the agents started');
       tracker = new FleetTracker(this.agents, wallClock.now(), {
         lossAfterMs: LOSS_AFTER_MS,
         deadlineMs: startMs + t.warmupMs + t.durationMs + t.timeoutMs + DEADLINE_GRACE_MS,
@@ -305,8 +301,8 @@ async function discover(nc: NatsConnection, o: FleetOptions): Promise<AgentInfo[
   const end = wallClock.now() + o.discoverMs;
   const found = new Map<string, AgentInfo>();
   const want = o.count === 'all' ? 1 : o.count;
+  const client = new Svcm(nc as never).client({ strategy: 'stall', maxWait: 1000 } as never);
   do {
-    const client = new Svcm(nc as never).client({ strategy: 'stall', maxWait: 1000 } as never);
     try {
       const infos = await client.info(AGENT_SERVICE);
       for await (const i of infos as AsyncIterable<ServiceInfo>) {
