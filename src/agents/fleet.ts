@@ -4,9 +4,10 @@ import { ServiceError, Svcm, type ServiceInfo } from '@nats-io/services';
 import { ExitCode, ToolError, oneLine } from '../errors.js';
 import { NO_LIVE, type LiveStats, type ShardPlan, type ShardResult } from '../driver/shard.js';
 import type { ShardSet } from '../driver/threads.js';
-import { connectNats, type NatsConnConfig } from '../transports/nats-connect.js';
+import { connectNats } from '../transports/nats-connect.js';
+import type { NatsConnConfig } from '../transports/nats-config.js';
 import { redactUrl } from '../util/redact.js';
-import { wallClock } from '../util/wake-scheduler.js';
+import { wallClock } from '../timing/clock.js';
 import type { ClockOffset } from './clock-offset.js';
 import { FleetTracker, type TrackedAgent } from './fleet-tracker.js';
 import {

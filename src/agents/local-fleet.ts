@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { ToolError } from '../errors.js';
 import { stopChild } from '../util/stop-child.js';
 import { startNatsServer, type RunningNatsServer } from '../nats-server/server.js';
-import type { NatsConnConfig } from '../transports/nats-connect.js';
+import type { NatsConnConfig } from '../transports/nats-config.js';
 
 /**
  * `--local-agents N`: a fleet on this machine for trying agents out and for tests. A local

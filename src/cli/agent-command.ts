@@ -4,7 +4,7 @@ import { GeneratorAgent } from '../agents/agent.js';
 import { DEFAULT_ALLOW, parsePattern } from '../agents/allowlist.js';
 import { ExitCode, ToolError } from '../errors.js';
 import { natsAuth } from '../scenario/resolve.js';
-import { natsConnFrom } from '../transports/nats-connect.js';
+import { natsConnFrom } from '../transports/nats-config.js';
 import { parseDuration } from '../util/duration.js';
 import { redactUrl } from '../util/redact.js';
 import { busAuthFields, busAuthOptions } from './bus-options.js';

@@ -3,13 +3,14 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { runBench } from '../run/bench.js';
 import { scenarioFromArgv, withScenarioOptions } from './scenario-options.js';
-import { natsCommand } from './nats-command.js';
-import { agentCommand } from './agent-command.js';
 import { runCli, usageFail } from './run-cli.js';
 
 runCli('bench-router', async () => {
-  if (process.argv[2] === 'nats') return natsCommand(process.argv.slice(3));
-  if (process.argv[2] === 'agent') return agentCommand(process.argv.slice(3));
+  // Subcommands load their own modules (the agent's NATS services client) only when used.
+  if (process.argv[2] === 'nats')
+    return (await import('./nats-command.js')).natsCommand(process.argv.slice(3));
+  if (process.argv[2] === 'agent')
+    return (await import('./agent-command.js')).agentCommand(process.argv.slice(3));
   const argv = await withScenarioOptions(yargs(hideBin(process.argv)))
     .scriptName('bench-router')
     .usage(

@@ -1,6 +1,6 @@
 import type { Recorder } from '../record/recorder.js';
 import type { Transport } from '../transports/transport.js';
-import type { Clock } from '../util/wake-scheduler.js';
+import type { Clock } from '../timing/clock.js';
 import { InFlightTable } from './in-flight.js';
 
 /**

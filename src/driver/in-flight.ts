@@ -1,7 +1,7 @@
 import type { Outcome, Recorder } from '../record/recorder.js';
 import { TIMEOUT } from '../transports/classify.js';
 import type { Transport } from '../transports/transport.js';
-import type { Clock } from '../util/wake-scheduler.js';
+import type { Clock } from '../timing/clock.js';
 import { Fifo } from '../util/fifo.js';
 
 interface Entry {
@@ -37,7 +37,13 @@ export class InFlightTable {
     this.sweeper = setInterval(() => this.sweep(), every);
   }
 
-  send(transport: Transport, seq: number, intendedMs: number, dispatchedMs: number): void {
+  /** `dispatchedMs`: when the loop reached the slot; undefined when it waited for the bound. */
+  send(
+    transport: Transport,
+    seq: number,
+    intendedMs: number,
+    dispatchedMs: number | undefined,
+  ): void {
     const now = this.clock.now();
     const entry: Entry = { intendedMs, sentMs: now, ended: false, cancel: undefined };
     this.count++;

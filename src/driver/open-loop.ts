@@ -1,44 +1,69 @@
 import type { Recorder } from '../record/recorder.js';
 import type { Transport } from '../transports/transport.js';
 import type { Schedule } from '../schedule/arrivals.js';
-import { wakeAt, type Clock } from '../util/wake-scheduler.js';
+import type { Clock } from '../timing/clock.js';
+import type { TimerHandle, TimerQueue } from '../timing/timer-queue.js';
 import { InFlightTable } from './in-flight.js';
-import { Fifo } from '../util/fifo.js';
 
 /**
  * The open-loop dispatch loop: sends each request at its intended time whatever the target
  * does, so a slow target shows up as latency (measured from the intended time) instead of
- * as a quietly lower request rate. When the client-side in-flight bound is hit the request
- * waits, counted as backpressure, and the wait stays in its latency.
+ * as a quietly lower request rate.
+ *
+ * It sleeps between slots on the precise timer facility (no spinning), and at high rates
+ * wakes on a fixed grid of BATCH_MS and sends everything due, so the wake-up rate stays
+ * bounded; an answer that frees a slot also sends what is due, for free. When the client
+ * cannot take a request (the in-flight bound, or every connection busy) the due slots are
+ * left in the schedule, not queued: memory stays flat under any overload, every request
+ * that waited counts as backpressure of that kind, and the wait stays in its latency. No
+ * request is sent after the schedule's end: what could not go is counted as not sent, so a
+ * run ends on time whatever the offered rate.
  */
 export interface OpenLoopOptions {
   transport: Transport;
   schedule: Schedule;
   recorder: Recorder;
   clock: Clock;
+  timers: TimerQueue;
   maxInFlight: number;
   timeoutMs: number;
+  /** End of the schedule (epoch ms): nothing is sent after it (plus a short grace). */
+  endMs: number;
+  /** Mean gap between this share's slots; below BATCH_MS the loop wakes on a grid. */
+  meanGapMs: number;
   /** First request number of this share (keeps request ids unique across threads). */
   seqStart?: number;
   seqStep?: number;
 }
 
-/** At most this many sends per turn of the event loop, so responses are read in between. */
+/** At most this many sends per turn of the event loop, so answers are read in between. */
 const MAX_BATCH = 256;
+/** Wake-up grid at high rates: bounds wake-ups to 2,000/s, adds at most this to send lag. */
+export const BATCH_MS = 0.5;
+/** A wake-up that comes this late after the schedule's end may still send its slot. */
+const END_GRACE_MS = 20;
 
 export class OpenLoopDriver {
   private readonly table: InFlightTable;
-  /** Requests due but held back by the in-flight bound, oldest first. */
-  private readonly pending = new Fifo<{ intendedMs: number; dispatchedMs: number }>();
-  private nextIntended: number | undefined;
+  private next: number | undefined;
+  private after: number | undefined;
   private seq: number;
-  private cancelWake: (() => void) | undefined;
+  /** The loop found a due slot it could not send, and has not caught up since. */
+  private backlogged = false;
+  private blockedBy: 'client_in_flight_limit' | 'connections_busy' = 'client_in_flight_limit';
+  private readonly wakes: { at: number; h: TimerHandle }[] = [];
+  private cutoff: TimerHandle | undefined;
+  private readonly grid: boolean;
+  private sending = false;
+  private over = false;
   private stopping = false;
   private finished!: () => void;
 
   constructor(private readonly o: OpenLoopOptions) {
     this.seq = o.seqStart ?? 0;
-    this.table = new InFlightTable(o.recorder, o.clock, o.timeoutMs, () => this.pump());
+    this.grid = o.meanGapMs < BATCH_MS;
+    this.table = new InFlightTable(o.recorder, o.clock, o.timeoutMs, this.onSlotFree);
+    o.transport.setAvailableListener?.(this.onSlotFree);
   }
 
   get inFlight(): number {
@@ -49,7 +74,9 @@ export class OpenLoopDriver {
   run(): Promise<void> {
     const done = new Promise<void>((resolve) => (this.finished = resolve));
     this.table.start();
-    this.nextIntended = this.o.schedule.next();
+    this.next = this.o.schedule.next();
+    this.after = this.o.schedule.next();
+    this.cutoff = this.o.timers.add(this.o.endMs + END_GRACE_MS, this.tick);
     this.tick();
     return done;
   }
@@ -58,60 +85,146 @@ export class OpenLoopDriver {
   stop(graceMs = 1000): void {
     if (this.stopping) return;
     this.stopping = true;
-    this.cancelWake?.();
-    this.nextIntended = undefined;
-    this.dropPending();
+    this.endSchedule(this.o.clock.now(), false);
     this.drainDeadline = Math.min(this.drainDeadline, this.o.clock.now() + graceMs);
-    void this.drain();
   }
 
   private tick = (): void => {
-    this.cancelWake = undefined;
-    if (this.stopping) return;
-    const { clock, recorder } = this.o;
-    let batch = 0;
-    let t = this.nextIntended;
-    while (t !== undefined && batch < MAX_BATCH) {
-      const now = clock.now();
-      if (t > now) break;
-      recorder.scheduled(t);
-      if (this.table.size < this.o.maxInFlight && this.pending.size === 0) {
-        this.send(t, now);
-      } else {
-        recorder.backpressure(t, 'client_in_flight_limit');
-        this.pending.push({ intendedMs: t, dispatchedMs: now });
-      }
-      batch++;
-      t = this.o.schedule.next();
+    if (this.over) return;
+    const now = this.o.clock.now();
+    if (now >= this.o.endMs + END_GRACE_MS) {
+      this.endSchedule(now, true);
+      return;
     }
-    this.nextIntended = t;
-    if (t === undefined) {
-      this.drainDeadline = this.o.clock.now() + this.o.timeoutMs + 100;
-      void this.drain();
-    } else if (batch === MAX_BATCH) {
+    const sent = this.sendDue(now);
+    if (this.over) return;
+    if (sent === MAX_BATCH && this.next! <= now && !this.backlogged) {
+      // More is due: let answers be read, then go on.
+      this.cancelWakes();
       setImmediate(this.tick);
-    } else {
-      this.cancelWake = wakeAt(clock, t, this.tick);
+      return;
     }
+    this.armWakes(now);
   };
 
-  private send(intendedMs: number, dispatchedMs: number): void {
-    const seq = this.seq;
-    this.seq += this.o.seqStep ?? 1;
-    this.table.send(this.o.transport, seq, intendedMs, dispatchedMs);
+  /** An answer freed a slot: send what is due now instead of waiting for the next wake. */
+  private onSlotFree = (): void => {
+    if (this.over || this.next === undefined) return;
+    const now = this.o.clock.now();
+    if (this.next > now || now >= this.o.endMs + END_GRACE_MS) return;
+    const wasBlocked = this.wakes.length === 0;
+    this.sendDue(now);
+    // While blocked no wake-up was armed; once the loop has caught up it needs one again.
+    if (wasBlocked && !this.over && !this.backlogged) this.armWakes(now);
+  };
+
+  /** Sends every due slot the client can take; returns how many it sent. */
+  private sendDue(now: number): number {
+    if (this.sending) return 0; // a synchronous answer must not re-enter
+    this.sending = true;
+    const { recorder, transport } = this.o;
+    let n = 0;
+    let t = this.next;
+    while (t !== undefined && t <= now && n < MAX_BATCH) {
+      if (this.table.size >= this.o.maxInFlight) {
+        this.blockedBy = 'client_in_flight_limit';
+        this.backlogged = true;
+        break;
+      }
+      if (transport.available && transport.available() <= 0) {
+        this.blockedBy = 'connections_busy';
+        this.backlogged = true;
+        break;
+      }
+      recorder.scheduled(t);
+      if (this.backlogged) recorder.backpressure(t, this.blockedBy);
+      const seq = this.seq;
+      this.seq += this.o.seqStep ?? 1;
+      // Send lag is the generator's own delay: a slot that waited for the client's bound
+      // has no lag of its own to report (its wait is backpressure, and in its latency).
+      this.table.send(transport, seq, t, this.backlogged ? undefined : now);
+      n++;
+      t = this.advance();
+    }
+    this.sending = false;
+    if (t === undefined) this.scheduleDone();
+    else if (t > now) this.backlogged = false;
+    return n;
   }
 
-  /** A slot freed up: send the oldest request that was waiting for one. */
-  private pump(): void {
-    while (this.pending.size > 0 && this.table.size < this.o.maxInFlight) {
-      const p = this.pending.shift()!;
-      this.send(p.intendedMs, p.dispatchedMs);
+  private advance(): number | undefined {
+    this.next = this.after;
+    this.after = this.next === undefined ? undefined : this.o.schedule.next();
+    return this.next;
+  }
+
+  /**
+   * Keeps wake-ups armed for the next two send times, so the wake thread goes from one to
+   * the next on its own. On the grid, consecutive ticks ask for the same instants, so a
+   * wake-up is rarely cancelled and re-armed.
+   */
+  private armWakes(now: number): void {
+    const next = this.next;
+    if (next === undefined) return;
+    if (next <= now) {
+      this.cancelWakes(); // blocked by the client's bound: a freed slot resumes the loop
+      return;
+    }
+    const w1 = this.wakeFor(next);
+    const w2 = this.after === undefined ? Infinity : Math.max(this.wakeFor(this.after), w1);
+    const want = w2 > w1 ? [w1, w2] : [w1];
+    for (let i = this.wakes.length - 1; i >= 0; i--) {
+      const w = this.wakes[i]!;
+      if (!want.includes(w.at) || w.at <= now) {
+        w.h.cancel();
+        this.wakes.splice(i, 1);
+      }
+    }
+    for (const at of want) {
+      if (at === Infinity || this.wakes.some((w) => w.at === at)) continue;
+      const wake = { at, h: undefined as unknown as TimerHandle };
+      wake.h = this.o.timers.add(at, () => {
+        const i = this.wakes.indexOf(wake);
+        if (i >= 0) this.wakes.splice(i, 1);
+        this.tick();
+      });
+      this.wakes.push(wake);
     }
   }
 
-  private dropPending(): void {
-    for (let p = this.pending.shift(); p; p = this.pending.shift())
-      this.o.recorder.notSent(p.intendedMs);
+  private wakeFor(t: number): number {
+    return this.grid ? Math.ceil(t / BATCH_MS) * BATCH_MS : t;
+  }
+
+  private cancelWakes(): void {
+    for (const w of this.wakes) w.h.cancel();
+    this.wakes.length = 0;
+  }
+
+  private scheduleDone(): void {
+    this.over = true;
+    this.cancelWakes();
+    this.cutoff?.cancel();
+    this.drainDeadline = this.o.clock.now() + this.o.timeoutMs + 100;
+    void this.drain();
+  }
+
+  /**
+   * The schedule ends before every slot went out (the end came, or an interrupt): each slot
+   * left is counted as not sent — at the end every one up to the schedule's end, on an
+   * interrupt only those already due.
+   */
+  private endSchedule(now: number, toTheEnd: boolean): void {
+    if (this.over) return;
+    const { recorder } = this.o;
+    for (let t = this.next; t !== undefined; t = this.advance()) {
+      if (!toTheEnd && t > now) break;
+      recorder.scheduled(t);
+      if (this.backlogged && t <= now) recorder.backpressure(t, this.blockedBy);
+      recorder.notSent(t);
+    }
+    this.next = this.after = undefined;
+    this.scheduleDone();
   }
 
   private draining = false;
@@ -121,13 +234,9 @@ export class OpenLoopDriver {
   private async drain(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
-    while (
-      (this.table.size > 0 || this.pending.size > 0) &&
-      this.o.clock.now() < this.drainDeadline
-    ) {
+    while (this.table.size > 0 && this.o.clock.now() < this.drainDeadline) {
       await new Promise((r) => setTimeout(r, 5));
     }
-    this.dropPending();
     this.table.finish();
     this.finished();
   }

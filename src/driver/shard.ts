@@ -3,7 +3,8 @@ import { createSchedule, type Arrival } from '../schedule/arrivals.js';
 import { GeneratorProbe, type GeneratorHealth } from '../probes/generator-probe.js';
 import { createTransport, type TransportConfig } from '../transports/create.js';
 import type { Transport } from '../transports/transport.js';
-import { wallClock } from '../util/wake-scheduler.js';
+import { wallClock } from '../timing/clock.js';
+import { preciseTimers } from '../timing/timers.js';
 import { ClosedLoopDriver } from './closed-loop.js';
 import { OpenLoopDriver } from './open-loop.js';
 
@@ -71,7 +72,7 @@ export class Shard {
   }
 
   async prepare(): Promise<void> {
-    this.transport = createTransport(this.plan.transport);
+    this.transport = await createTransport(this.plan.transport);
     await this.transport.open();
   }
 
@@ -95,7 +96,10 @@ export class Shard {
         p.rate !== undefined
           ? new OpenLoopDriver({
               ...common,
+              timers: preciseTimers(),
               maxInFlight: p.maxInFlight,
+              endMs,
+              meanGapMs: (1000 * p.share.count) / p.rate,
               schedule: createSchedule({
                 arrival: p.arrival,
                 rate: p.rate,

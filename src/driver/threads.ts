@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { ToolError, type ErrorCode } from '../errors.js';
-import { wallClock } from '../util/wake-scheduler.js';
+import { wallClock } from '../timing/clock.js';
 import {
   Shard,
   addLive,

@@ -1,15 +1,24 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import {
+  monitorEventLoopDelay,
+  performance,
+  type EventLoopUtilization,
+  type IntervalHistogram,
+} from 'node:perf_hooks';
 
 /**
  * The generator watches itself: event-loop delay (a blocked loop cannot keep a schedule),
- * CPU and RSS. Send lag is recorded per request by the recorder.
+ * event-loop utilisation (a thread that is never idle is out of CPU, whatever else holds the
+ * schedule back), CPU and RSS. Send lag is recorded per request by the recorder.
  */
-const RESOLUTION_MS = 10;
+// Each sample is a wake-up of the loop; 20 ms keeps them a small share of a slow run's cost.
+const RESOLUTION_MS = 20;
 
 export interface GeneratorHealth {
   event_loop_delay_p99_ms: number;
   cpu_pct: number;
   rss_mb: number;
+  /** Share of the time this thread's event loop was busy (0..1); absent from older agents. */
+  event_loop_utilization?: number;
 }
 
 export class GeneratorProbe {
@@ -17,12 +26,14 @@ export class GeneratorProbe {
   private cpu0 = process.cpuUsage();
   private t0 = performance.now();
   private rssPeak = 0;
+  private elu0: EventLoopUtilization = performance.eventLoopUtilization();
   private timer: NodeJS.Timeout | undefined;
 
   start(): void {
     this.eld.enable();
     this.cpu0 = process.cpuUsage();
     this.t0 = performance.now();
+    this.elu0 = performance.eventLoopUtilization();
     this.timer = setInterval(() => this.sampleRss(), 1000);
     this.timer.unref();
   }
@@ -45,6 +56,7 @@ export class GeneratorProbe {
       ),
       cpu_pct: round2(((cpu.user + cpu.system) / 1000 / Math.max(1, wallMs)) * 100),
       rss_mb: round2(this.rssPeak / (1024 * 1024)),
+      event_loop_utilization: round2(performance.eventLoopUtilization(this.elu0).utilization),
     };
   }
 }

@@ -133,12 +133,15 @@ export class Recorder {
     this.counterFor(intendedMs).not_sent++;
   }
 
-  /** `dispatchedMs` is when the dispatch loop reached the slot (lag is the generator's own). */
-  sent(intendedMs: number, dispatchedMs: number, nowMs: number): void {
+  /**
+   * `dispatchedMs` is when the dispatch loop reached the slot (lag is the generator's own);
+   * undefined when the request waited for the client's bound, which is backpressure, not lag.
+   */
+  sent(intendedMs: number, dispatchedMs: number | undefined, nowMs: number): void {
     const c = this.counterFor(intendedMs);
     c.sent++;
     if (c === this.warmup) return;
-    this.sendLag.recordValue(msToUs(dispatchedMs - intendedMs));
+    if (dispatchedMs !== undefined) this.sendLag.recordValue(msToUs(dispatchedMs - intendedMs));
     this.interval(nowMs).sent++;
   }
 

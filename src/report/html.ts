@@ -190,6 +190,14 @@ export function runHtml(r: BenchResult): string {
         `${r.generator.saturated ? 'SATURATED' : 'ok'}: send lag p99 ${r.generator.send_lag_p99_ms} ms, loop delay p99 ${r.generator.event_loop_delay_p99_ms} ms, cpu ${r.generator.cpu_pct}%, rss ${r.generator.rss_mb} MB`,
       ],
       ...r.generator.reasons.map((x): [string, unknown] => ['', x]),
+      ...(r.generator.limit && r.generator.limit !== 'none' && r.generator.limit !== 'generator_cpu'
+        ? [
+            [
+              'limit',
+              `${r.generator.limit.replace(/_/g, ' ')}: ${r.generator.limit_reason ?? ''}`,
+            ] as [string, unknown],
+          ]
+        : []),
     ])}`,
     agentsSection(r),
   ].join('\n');

@@ -8,6 +8,7 @@ import { mergeSnapshots } from '../record/merge.js';
 import {
   RESULT_SCHEMA,
   type BenchResult,
+  type GeneratorLimit,
   type GeneratorSection,
   type IntervalRow,
   type Metrics,
@@ -35,6 +36,9 @@ export interface BuildInput {
   health: GeneratorHealth[];
   threads: number;
   maxSendLagMs: number;
+  /** The client's bounds, named when they held the schedule back. */
+  connections?: number;
+  maxInFlight: number;
   targetSamples: readonly ProbeSample[];
 }
 
@@ -119,13 +123,31 @@ export function buildResult(i: BuildInput): BenchResult {
     intervals: intervalRows(s, i.targetSamples),
     histograms: { unit: 'us', ...s.histograms },
     service_time: { p50_ms: svc.p50_ms, p99_ms: svc.p99_ms, max_ms: svc.max_ms },
-    generator: judgeGenerator(i, lag.p99_ms, lag.max_ms),
+    generator: judgeGenerator(i, lag.p99_ms, lag.max_ms, metrics),
   };
 }
 
-/** Saturation means the generator, not the target, failed to keep the schedule. */
-export function judgeGenerator(i: BuildInput, lagP99: number, lagMax: number): GeneratorSection {
+/** A generator thread busy this share of the time, while the schedule fell behind, is out
+ * of CPU: its own work, not the target, decided when requests went out. */
+export const MAX_EVENT_LOOP_UTILIZATION = 0.9;
+
+/**
+ * Saturation means the generator, not the target, failed to keep the schedule; `limit`
+ * names what held the offered rate back, so an overloaded run says whose fault it was.
+ */
+export function judgeGenerator(
+  i: BuildInput,
+  lagP99: number,
+  lagMax: number,
+  m: Pick<Metrics, 'rps' | 'errors_total' | 'timeouts_total'>,
+): GeneratorSection {
+  const s = i.snapshot;
   const eld = Math.max(0, ...i.health.map((h) => h.event_loop_delay_p99_ms));
+  const elu = Math.max(0, ...i.health.map((h) => h.event_loop_utilization ?? 0));
+  const waitedConn = s.backpressure_by_kind.connections_busy ?? 0;
+  const waitedBound = s.backpressure_by_kind.client_in_flight_limit ?? 0;
+  const notSent = s.counters.not_sent;
+  const fellBehind = notSent > 0 || waitedConn > 0 || waitedBound > 0;
   const reasons: string[] = [];
   if (i.mode === 'open' && lagP99 > i.maxSendLagMs) {
     reasons.push(
@@ -135,12 +157,42 @@ export function judgeGenerator(i: BuildInput, lagP99: number, lagMax: number): G
   if (eld > MAX_EVENT_LOOP_DELAY_MS) {
     reasons.push(`event-loop delay p99 ${eld} ms exceeds ${MAX_EVENT_LOOP_DELAY_MS} ms`);
   }
+  if (i.mode === 'open' && fellBehind && elu >= MAX_EVENT_LOOP_UTILIZATION) {
+    reasons.push(
+      `out of CPU: a generator thread was busy ${Math.round(elu * 100)}% of the time while the schedule fell behind (${waitedConn + waitedBound} requests waited, ${notSent} not sent)`,
+    );
+  }
+  const saturated = reasons.length > 0;
+  const offered = i.targetRps ?? 0;
+  let limit: GeneratorLimit = 'none';
+  let why = '';
+  if (saturated) {
+    limit = 'generator_cpu';
+    why = reasons[0]!;
+  } else if (waitedConn > 0) {
+    limit = 'connections';
+    why = `all ${i.connections ?? '?'} connections were busy: ${waitedConn} requests waited for one (the wait is in their latency); raise --connections`;
+  } else if (waitedBound > 0) {
+    limit = 'in_flight_limit';
+    why = `the in-flight bound (--max-in-flight ${i.maxInFlight}) was reached: ${waitedBound} requests waited (the wait is in their latency)`;
+  } else if (
+    i.mode === 'open' &&
+    (m.rps < offered * 0.99 || m.timeouts_total > 0 || m.errors_total > 0)
+  ) {
+    limit = 'target';
+    why = `the generator kept the schedule (loop busy ${Math.round(elu * 100)}%); the target answered ${m.rps} of ${offered} req/s offered, ${m.errors_total} errors (${m.timeouts_total} timeouts)`;
+  }
+  if (notSent > 0 && limit !== 'generator_cpu')
+    why += `; ${notSent} requests could not be sent before the schedule ended`;
   return {
-    saturated: reasons.length > 0,
+    saturated,
     reasons,
+    limit,
+    ...(why ? { limit_reason: why } : {}),
     send_lag_p99_ms: lagP99,
     send_lag_max_ms: lagMax,
     event_loop_delay_p99_ms: eld,
+    event_loop_utilization: elu,
     // CPU and RSS are process-wide; each shard measured the same process, so take the max.
     cpu_pct: Math.max(0, ...i.health.map((h) => h.cpu_pct)),
     rss_mb: Math.max(0, ...i.health.map((h) => h.rss_mb)),

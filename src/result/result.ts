@@ -43,9 +43,17 @@ export interface IntervalRow {
   cpu_pct?: number;
 }
 
+/** What held the offered rate back: nothing, the generator's CPU, the client's connection
+ * pool, its in-flight bound, or the target itself. */
+export type GeneratorLimit =
+  'none' | 'generator_cpu' | 'connections' | 'in_flight_limit' | 'target';
+
 export interface GeneratorSection {
   saturated: boolean;
   reasons: string[];
+  limit: GeneratorLimit;
+  limit_reason?: string;
+  event_loop_utilization: number;
   send_lag_p99_ms: number;
   send_lag_max_ms: number;
   event_loop_delay_p99_ms: number;

@@ -10,23 +10,21 @@ import { decode, toHgrm } from '../record/histogram.js';
 import { buildRepeatedResult, buildResult, type BuildInput } from '../result/build.js';
 import type { BenchResult } from '../result/result.js';
 import { Progress, summaryTable } from '../report/console.js';
-import { runHtml } from '../report/html.js';
-import { intervalLog } from '../report/hist-log.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { DECIDE_PATH } from '../targets/builtin-router/http-server.js';
 import { spawnRouter, type RouterProcess } from '../targets/builtin-router/spawn.js';
 import type { TransportConfig } from '../transports/create.js';
-import { connectNats, natsConnFrom, type NatsConnConfig } from '../transports/nats-connect.js';
+import { natsConnFrom, type NatsConnConfig } from '../transports/nats-config.js';
 import { startNatsServer, type RunningNatsServer } from '../nats-server/server.js';
 import type { Environment } from '../env/environment.js';
 import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
 import { redactHeaders, redactUrl } from '../util/redact.js';
 import { toolInfo } from '../util/tool-info.js';
-import { wallClock } from '../util/wake-scheduler.js';
+import { wallClock } from '../timing/clock.js';
 import { analyseRecovery } from '../fault/recovery.js';
 import { runFaultCommand, type CommandRun } from '../fault/commands.js';
-import { Fleet, type AgentOutcome } from '../agents/fleet.js';
-import { startLocalFleet, type LocalFleet } from '../agents/local-fleet.js';
+import type { Fleet, AgentOutcome } from '../agents/fleet.js';
+import type { LocalFleet } from '../agents/local-fleet.js';
 import { agentRows } from '../agents/breakdown.js';
 
 /**
@@ -104,7 +102,12 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
   process.on('SIGTERM', onSigint);
   try {
     if (s.agents) {
-      if (s.agents.local) localFleet = await startLocalFleet(s.agents.count as number);
+      // Agents, reports and NATS clients load only when a run uses them (start-up CPU).
+      const { Fleet } = await import('../agents/fleet.js');
+      if (s.agents.local)
+        localFleet = await (
+          await import('../agents/local-fleet.js')
+        ).startLocalFleet(s.agents.count as number);
       fleet = await Fleet.connect({
         bus: localFleet?.bus ?? s.agents.bus!,
         count: s.agents.count,
@@ -119,7 +122,11 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
     }
     // Every generator thread, on every agent: disjoint shares of one schedule.
     const shares = (fleet?.agents.length ?? 1) * s.threads;
-    const env: Environment = { ...(await envP), ...(s.nats ? await natsServerEnv(s, url) : {}) };
+    const natsConn = s.nats ? natsConnConfig(s, url) : undefined;
+    const env: Environment = {
+      ...(await envP),
+      ...(natsConn ? await natsServerEnv(natsConn) : {}),
+    };
     const git = await gitP;
     const common = {
       tool: toolInfo('bench-router'),
@@ -137,6 +144,8 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
       git,
       threads: shares,
       maxSendLagMs: s.maxSendLagMs,
+      ...(s.nats ? {} : { connections: s.connections }),
+      maxInFlight: s.maxInFlight,
     };
     // --repeat N: the same scenario N times against the same target, one result with the
     // merged histograms and the per-run values under `samples` for noise-aware gating.
@@ -148,7 +157,7 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
     for (let k = 0; k < s.repeat && interruptedAtMs === undefined && !partial(); k++) {
       if (s.repeat > 1 && !io.quiet) io.stderr.write(`run ${k + 1} of ${s.repeat}\n`);
       const runId = randomBytes(4).toString('hex');
-      const plans = makePlans(s, url, runId, shares);
+      const plans = makePlans(s, url, runId, shares, natsConn);
       const fleetRun = fleet?.run(plans, runId, s);
       const shards = fleetRun ?? runShards(plans);
       stopShards = () => shards.stop();
@@ -221,8 +230,12 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
         ? ExitCode.invalidRun
         : ExitCode.ok;
     await writeOutputs(s, result, exitCode, io);
-    if (s.histLog) await writeFileAtomic(s.histLog, intervalLog(runs[0]!.snapshot));
+    if (s.histLog) {
+      const { intervalLog } = await import('../report/hist-log.js');
+      await writeFileAtomic(s.histLog, intervalLog(runs[0]!.snapshot));
+    }
     if (s.html) {
+      const { runHtml } = await import('../report/html.js');
       await writeFileAtomic(s.html, runHtml(result));
       if (!io.quiet) io.stdout.write(`HTML report written to ${s.html}\n`);
     }
@@ -237,7 +250,13 @@ export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> 
   }
 }
 
-function makePlans(s: Scenario, url: string, runId: string, shares: number): ShardPlan[] {
+function makePlans(
+  s: Scenario,
+  url: string,
+  runId: string,
+  shares: number,
+  natsConn: NatsConnConfig | undefined,
+): ShardPlan[] {
   const common = {
     headers: s.headers,
     body: s.body,
@@ -251,7 +270,7 @@ function makePlans(s: Scenario, url: string, runId: string, shares: number): Sha
     ? {
         kind: 'nats',
         ...common,
-        ...natsConnConfig(s, url),
+        ...natsConn!,
         mode: s.nats.mode,
         subject: s.nats.subject,
         traceparent: s.nats.traceparent,
@@ -380,9 +399,10 @@ function natsConnConfig(s: Scenario, url: string): NatsConnConfig {
 }
 
 /** The NATS server's version and whether JetStream is on, from the connection's INFO. */
-async function natsServerEnv(s: Scenario, url: string): Promise<Partial<Environment>> {
+async function natsServerEnv(conn: NatsConnConfig): Promise<Partial<Environment>> {
   try {
-    const nc = await connectNats(natsConnConfig(s, url));
+    const { connectNats } = await import('../transports/nats-connect.js');
+    const nc = await connectNats(conn);
     const info = nc.info;
     await nc.close();
     return info ? { nats_server: info.version, jetstream: !!info.jetstream } : {};

@@ -114,7 +114,7 @@ export interface Scenario {
         url: string | undefined;
         traceparent: boolean;
         e2e: boolean;
-        auth: import('../transports/nats-connect.js').NatsAuth;
+        auth: import('../transports/nats-config.js').NatsAuth;
         credsFile: string | undefined;
       }
     | undefined;
@@ -122,7 +122,7 @@ export interface Scenario {
     | {
         count: number | 'all';
         /** The bus the agents serve on; undefined with `local`, which starts its own. */
-        bus: import('../transports/nats-connect.js').NatsConnConfig | undefined;
+        bus: import('../transports/nats-config.js').NatsConnConfig | undefined;
         local: boolean;
         discoverMs: number;
       }

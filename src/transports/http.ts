@@ -44,6 +44,9 @@ export class HttpTransport implements Transport {
   private readonly body: Template | undefined;
   private readonly headerTemplates: [string, Template][];
   private readonly ctx: TemplateContext;
+  /** Dispatched requests undici has not finished with yet. */
+  private active = 0;
+  private onAvailable: () => void = () => undefined;
 
   constructor(private readonly cfg: HttpConfig) {
     const { url: u, headers } = parseHttpTarget(cfg.url, cfg.headers);
@@ -108,6 +111,15 @@ export class HttpTransport implements Transport {
     let aborted = false;
     let status = 0;
     let chunks: Buffer[] | undefined;
+    let settled = false;
+    // undici ends every dispatch with exactly one of these, an aborted one included.
+    const settle = (): void => {
+      if (!settled) {
+        settled = true;
+        this.active--;
+        if (aborted) this.onAvailable(); // a timed-out request let go of its connection
+      }
+    };
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(c) {
         controller = c;
@@ -121,6 +133,7 @@ export class HttpTransport implements Transport {
         chunks?.push(chunk);
       },
       onResponseEnd() {
+        settle();
         if (aborted) return;
         const bad = classifyHttpStatus(status);
         if (bad) return done(bad);
@@ -128,9 +141,11 @@ export class HttpTransport implements Transport {
         done(classifyReply(Buffer.concat(chunks).toString('utf8'), check));
       },
       onResponseError(_c, e) {
+        settle();
         if (!aborted) done(classifyNetworkError(e));
       },
     };
+    this.active++;
     pool.dispatch(
       { origin: this.origin, path: this.path, method: this.cfg.method, headers, body },
       handler,
@@ -139,6 +154,16 @@ export class HttpTransport implements Transport {
       aborted = true;
       controller?.abort(new Error('timeout'));
     };
+  }
+
+  /** One request per connection (no pipelining): a timed-out request holds its connection
+   * until undici has aborted it. */
+  setAvailableListener(fn: () => void): void {
+    this.onAvailable = fn;
+  }
+
+  available(): number {
+    return this.cfg.connections - this.active;
   }
 
   async close(): Promise<void> {

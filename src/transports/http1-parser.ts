@@ -32,7 +32,11 @@ export class Http1ResponseParser {
     private readonly maxHeaderBytes = 64 * 1024,
   ) {}
 
-  /** Feeds bytes; throws on a malformed response (the caller drops the connection). */
+  /**
+   * Feeds bytes; throws on a malformed response (the caller drops the connection). `chunk`
+   * may be a read buffer that is reused after this call returns: whatever the parser keeps
+   * (a partial head, body parts) is copied.
+   */
   push(chunk: Buffer): void {
     const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = undefined;
@@ -44,7 +48,7 @@ export class Http1ResponseParser {
           if (end < 0) {
             if (buf.length - pos > this.maxHeaderBytes)
               throw new Error('response header too large');
-            this.pending = buf.subarray(pos);
+            this.pending = Buffer.from(buf.subarray(pos));
             return;
           }
           this.head(buf.toString('latin1', pos, end));
@@ -53,7 +57,7 @@ export class Http1ResponseParser {
         }
         case 'length': {
           const n = Math.min(this.remaining, buf.length - pos);
-          this.bodyParts?.push(buf.subarray(pos, pos + n));
+          this.bodyParts?.push(Buffer.from(buf.subarray(pos, pos + n)));
           this.remaining -= n;
           pos += n;
           if (this.remaining === 0) this.complete();
@@ -62,7 +66,7 @@ export class Http1ResponseParser {
         case 'chunk-size': {
           const end = buf.indexOf(CRLF, pos);
           if (end < 0) {
-            this.pending = buf.subarray(pos);
+            this.pending = Buffer.from(buf.subarray(pos));
             return;
           }
           const size = parseInt(buf.toString('latin1', pos, end), 16);
@@ -74,7 +78,7 @@ export class Http1ResponseParser {
         }
         case 'chunk-data': {
           const n = Math.min(this.remaining, buf.length - pos);
-          this.bodyParts?.push(buf.subarray(pos, pos + n));
+          this.bodyParts?.push(Buffer.from(buf.subarray(pos, pos + n)));
           this.remaining -= n;
           pos += n;
           if (this.remaining === 0) this.state = 'chunk-end';
@@ -82,7 +86,7 @@ export class Http1ResponseParser {
         }
         case 'chunk-end': {
           if (buf.length - pos < 2) {
-            this.pending = buf.subarray(pos);
+            this.pending = Buffer.from(buf.subarray(pos));
             return;
           }
           pos += 2;
@@ -93,7 +97,7 @@ export class Http1ResponseParser {
           // Trailer lines end with an empty line; usually there are none and it is just CRLF.
           const end = buf.indexOf(CRLF, pos);
           if (end < 0) {
-            this.pending = buf.subarray(pos);
+            this.pending = Buffer.from(buf.subarray(pos));
             return;
           }
           const empty = end === pos;
@@ -102,7 +106,7 @@ export class Http1ResponseParser {
           break;
         }
         case 'until-close':
-          this.bodyParts?.push(buf.subarray(pos));
+          this.bodyParts?.push(Buffer.from(buf.subarray(pos)));
           pos = buf.length;
           break;
       }

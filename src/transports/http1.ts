@@ -29,6 +29,8 @@ interface Conn {
   sock: Socket | undefined;
   ready: boolean;
   current: Pending | undefined;
+  /** On the idle stack, ready for a request. */
+  idle: boolean;
   parser: Http1ResponseParser;
 }
 
@@ -36,8 +38,16 @@ const RECONNECT_BACKOFF_MS = 100;
 
 export class Http1Transport implements Transport {
   private readonly conns: Conn[] = [];
-  /** Requests waiting for a free connection, oldest first. */
+  /** Connections ready for a request, most recently used on top (kept warm). Entries whose
+   * connection was dropped meanwhile are skipped when popped. */
+  private readonly idleStack: Conn[] = [];
+  private idleCount = 0;
+  /** Requests waiting for a free connection, oldest first (only while one reconnects: the
+   * driver sends no more than available()). */
   private readonly queue = new Fifo<Pending>();
+  /** One read buffer for every plain-TCP connection: answers are parsed as they arrive,
+   * without a Buffer and a stream event per read. */
+  private readonly readBuf = Buffer.allocUnsafe(64 * 1024);
   private readonly host: string;
   private readonly port: number;
   private readonly secure: boolean;
@@ -49,6 +59,7 @@ export class Http1Transport implements Transport {
   private readonly constantPayload: string | undefined;
   private readonly ctx: TemplateContext;
   private tlsOptions: Record<string, unknown> = {};
+  private onAvailable: () => void = () => undefined;
   private closed = false;
 
   constructor(private readonly cfg: HttpConfig) {
@@ -110,7 +121,7 @@ export class Http1Transport implements Transport {
       payload = this.build();
     }
     const p: Pending = { payload, done, ended: false, conn: undefined };
-    const conn = this.freeConn();
+    const conn = this.takeIdle();
     if (conn) this.assign(conn, p);
     else this.queue.push(p);
     return () => {
@@ -127,12 +138,38 @@ export class Http1Transport implements Transport {
     };
   }
 
-  private freeConn(): Conn | undefined {
-    for (let i = this.conns.length - 1; i >= 0; i--) {
-      const c = this.conns[i]!;
-      if (c.ready && !c.current) return c;
+  setAvailableListener(fn: () => void): void {
+    this.onAvailable = fn;
+  }
+
+  available(): number {
+    return Math.max(0, this.idleCount - this.queue.size);
+  }
+
+  private takeIdle(): Conn | undefined {
+    for (let c = this.idleStack.pop(); c; c = this.idleStack.pop()) {
+      if (c.idle) {
+        c.idle = false;
+        this.idleCount--;
+        return c;
+      }
     }
     return undefined;
+  }
+
+  /** The connection is free: it takes the oldest waiting request, or goes idle. */
+  private release(conn: Conn): void {
+    // A completion callback may already have handed this connection a new request.
+    if (conn.current || !conn.ready || conn.idle) return;
+    for (let p = this.queue.shift(); p; p = this.queue.shift()) {
+      if (!p.ended) {
+        this.assign(conn, p);
+        return;
+      }
+    }
+    conn.idle = true;
+    this.idleCount++;
+    this.idleStack.push(conn);
   }
 
   private assign(conn: Conn, p: Pending): void {
@@ -141,22 +178,12 @@ export class Http1Transport implements Transport {
     conn.sock!.write(p.payload);
   }
 
-  private next(conn: Conn): void {
-    // A completion callback may already have handed this connection a new request.
-    if (conn.current || !conn.ready) return;
-    for (let p = this.queue.shift(); p; p = this.queue.shift()) {
-      if (!p.ended) {
-        this.assign(conn, p);
-        break;
-      }
-    }
-  }
-
   private connect(existing?: Conn): Promise<void> {
     const conn: Conn = existing ?? {
       sock: undefined,
       ready: false,
       current: undefined,
+      idle: false,
       parser: undefined as never,
     };
     if (!existing) this.conns.push(conn);
@@ -167,7 +194,15 @@ export class Http1Transport implements Transport {
       const onConnect = (): void => {
         conn.ready = true;
         resolve();
-        this.next(conn);
+        this.release(conn);
+        if (existing) this.onAvailable(); // a replaced connection is back
+      };
+      const feed = (d: Buffer): void => {
+        try {
+          conn.parser.push(d);
+        } catch (e) {
+          this.fail(conn, Object.assign(e as Error, { code: 'HTTP_PARSE' }));
+        }
       };
       const sock = this.secure
         ? tlsConnect(
@@ -180,16 +215,23 @@ export class Http1Transport implements Transport {
             },
             onConnect,
           )
-        : netConnect({ host: this.host, port: this.port }, onConnect);
+        : netConnect(
+            {
+              host: this.host,
+              port: this.port,
+              onread: {
+                buffer: this.readBuf,
+                callback: (n: number, buf: Uint8Array) => {
+                  if (conn.sock === sock) feed((buf as Buffer).subarray(0, n));
+                  return true;
+                },
+              },
+            },
+            onConnect,
+          );
       conn.sock = sock;
       sock.setNoDelay(true);
-      sock.on('data', (d: Buffer) => {
-        try {
-          conn.parser.push(d);
-        } catch (e) {
-          this.fail(conn, Object.assign(e as Error, { code: 'HTTP_PARSE' }));
-        }
-      });
+      if (this.secure) sock.on('data', feed);
       sock.on('end', () => {
         if (conn.sock === sock) conn.parser.end();
       });
@@ -207,12 +249,13 @@ export class Http1Transport implements Transport {
   private onResponse(conn: Conn, r: ParsedResponse): void {
     const p = conn.current;
     conn.current = undefined;
+    // Free the connection first, so the driver can use it from the completion callback.
+    if (r.close) this.drop(conn);
+    else this.release(conn);
     if (p && !p.ended) {
       p.ended = true;
       p.done(this.classify(r));
-    }
-    if (r.close) this.drop(conn);
-    else this.next(conn);
+    } else if (!r.close) this.onAvailable(); // a late answer freed the connection
   }
 
   private classify(r: ParsedResponse): Outcome {
@@ -225,17 +268,21 @@ export class Http1Transport implements Transport {
   private fail(conn: Conn, e: Error): void {
     const p = conn.current;
     conn.current = undefined;
+    this.drop(conn);
     if (p && !p.ended) {
       p.ended = true;
       p.done(classifyNetworkError(e));
     }
-    this.drop(conn);
   }
 
   private drop(conn: Conn): void {
     const sock = conn.sock;
     conn.sock = undefined;
     conn.ready = false;
+    if (conn.idle) {
+      conn.idle = false;
+      this.idleCount--;
+    }
     // Every caller has already ended the request on it (failed, answered, or timed out).
     conn.current = undefined;
     sock?.destroy();
@@ -268,7 +315,9 @@ export class Http1Transport implements Transport {
       c.sock?.destroy();
       c.sock = undefined;
       c.ready = false;
+      c.idle = false;
     }
+    this.idleCount = 0;
   }
 }
 

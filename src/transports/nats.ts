@@ -3,7 +3,8 @@ import { headers as natsHeaders, type NatsConnection, type MsgHdrs } from '@nats
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { OK, type Outcome } from '../record/recorder.js';
 import { classifyReply, TIMEOUT, type ReplyCheck } from './classify.js';
-import { connectNats, type NatsConnConfig } from './nats-connect.js';
+import { connectNats } from './nats-connect.js';
+import type { NatsConnConfig } from './nats-config.js';
 import { compileTemplate, type Template, type TemplateContext } from './template.js';
 import type { Done, Transport } from './transport.js';
 

@@ -12,5 +12,16 @@ export interface Transport {
   open(): Promise<void>;
   /** Sends one request. The returned function aborts it (the driver's timeout). */
   send(seq: number, done: Done): (() => void) | undefined;
+  /**
+   * How many more requests it can put on the wire now without queueing them itself (free
+   * keep-alive connections for HTTP/1.1); absent when it never has to wait. The driver sends
+   * no more than this, so a request never waits, and times out, inside the transport.
+   */
+  available?(): number;
+  /**
+   * With available(): called when capacity frees up other than by a request ending (a late
+   * answer to a timed-out request, a reconnect), so a driver waiting for it goes on.
+   */
+  setAvailableListener?(fn: () => void): void;
   close(): Promise<void>;
 }

@@ -8,7 +8,8 @@ import { startNatsServer, type RunningNatsServer } from '../../src/nats-server/s
 import { runBench } from '../../src/run/bench.js';
 import { resolveScenario } from '../../src/scenario/resolve.js';
 import { spawnRouter } from '../../src/targets/builtin-router/spawn.js';
-import { connectNats, splitNatsUrls } from '../../src/transports/nats-connect.js';
+import { connectNats } from '../../src/transports/nats-connect.js';
+import { splitNatsUrls } from '../../src/transports/nats-config.js';
 import {
   expectCountersAddUp,
   readResult,

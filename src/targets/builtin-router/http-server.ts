@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { wallClock } from '../../util/wake-scheduler.js';
+import { wallClock } from '../../timing/clock.js';
 import { decide, type DecideReply } from './decide.js';
 import type { RouterKnobs } from './knobs.js';
 import { ServiceModel } from './service-model.js';

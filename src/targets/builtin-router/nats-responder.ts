@@ -1,5 +1,6 @@
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
-import { connectNats, splitNatsUrls } from '../../transports/nats-connect.js';
+import { connectNats } from '../../transports/nats-connect.js';
+import { splitNatsUrls } from '../../transports/nats-config.js';
 import { decide, invalid } from './decide.js';
 import { failure } from './http-server.js';
 import type { RouterCounters } from './metrics.js';

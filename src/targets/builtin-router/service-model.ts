@@ -1,7 +1,8 @@
 import { mulberry32 } from '../../schedule/arrivals.js';
-import { TimerQueue } from '../../util/timer-queue.js';
+import type { TimerHandle, TimerQueue } from '../../timing/timer-queue.js';
+import { preciseTimers } from '../../timing/timers.js';
 import { Fifo } from '../../util/fifo.js';
-import type { Clock } from '../../util/wake-scheduler.js';
+import type { Clock } from '../../timing/clock.js';
 import type { RouterKnobs } from './knobs.js';
 
 /**
@@ -21,8 +22,9 @@ export interface ServiceStats {
 }
 
 export class ServiceModel {
-  private readonly timers: TimerQueue;
   private readonly rng: () => number;
+  /** Service-time timers of requests in service, cancelled on close. */
+  private readonly pendingTimers = new Set<TimerHandle>();
   private readonly waiting = new Fifo<(o: ServiceOutcome) => void>();
   private readonly retained: Buffer[] = [];
   private stallTimer: NodeJS.Timeout | undefined;
@@ -38,8 +40,8 @@ export class ServiceModel {
   constructor(
     private readonly k: RouterKnobs,
     private readonly clock: Clock,
+    private readonly timers: TimerQueue = preciseTimers(),
   ) {
-    this.timers = new TimerQueue(clock);
     this.rng = mulberry32(k.seed);
   }
 
@@ -74,7 +76,13 @@ export class ServiceModel {
     };
     const ms = this.sampleServiceMs();
     if (ms <= 0) queueMicrotask(finish);
-    else this.timers.add(this.clock.now() + ms, finish);
+    else {
+      const h = this.timers.add(this.clock.now() + ms, () => {
+        this.pendingTimers.delete(h);
+        finish();
+      });
+      this.pendingTimers.add(h);
+    }
   }
 
   private next(): void {
@@ -130,6 +138,7 @@ export class ServiceModel {
 
   close(): void {
     if (this.stallTimer) clearTimeout(this.stallTimer);
-    this.timers.clear();
+    for (const h of this.pendingTimers) h.cancel();
+    this.pendingTimers.clear();
   }
 }

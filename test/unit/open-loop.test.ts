@@ -1,0 +1,148 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { OpenLoopDriver } from '../../src/driver/open-loop.js';
+import { Recorder } from '../../src/record/recorder.js';
+import { createSchedule } from '../../src/schedule/arrivals.js';
+import { TimerQueue } from '../../src/timing/timer-queue.js';
+import { decode } from '../../src/record/histogram.js';
+import { FakeTransport, FakeWaker, fakeClock } from '../helpers/fake-time.js';
+
+const START = 10_000;
+
+function setup(o: {
+  rate: number;
+  lengthMs: number;
+  warmupMs?: number;
+  transport: FakeTransport;
+  maxInFlight?: number;
+  timeoutMs?: number;
+}) {
+  const waker = new FakeWaker();
+  const timers = new TimerQueue(fakeClock, waker);
+  const endMs = START + o.lengthMs;
+  const recorder = new Recorder(START + (o.warmupMs ?? 0), endMs);
+  const driver = new OpenLoopDriver({
+    transport: o.transport,
+    schedule: createSchedule({
+      arrival: 'constant',
+      rate: o.rate,
+      startMs: START,
+      lengthMs: o.lengthMs,
+      seed: 1,
+    }),
+    recorder,
+    clock: fakeClock,
+    timers,
+    maxInFlight: o.maxInFlight ?? 10_000,
+    timeoutMs: o.timeoutMs ?? 1000,
+    endMs,
+    meanGapMs: 1000 / o.rate,
+  });
+  return { driver, recorder, waker };
+}
+
+/** Runs the driver to its end on fake time; returns when (fake ms) it finished. */
+async function runToEnd(driver: OpenLoopDriver, limitMs = 60_000): Promise<number> {
+  let endedAt: number | undefined;
+  void driver.run().then(() => (endedAt = Date.now()));
+  for (let t = 0; t < limitMs && endedAt === undefined; t += 10)
+    await vi.advanceTimersByTimeAsync(10);
+  if (endedAt === undefined) throw new Error('driver did not finish');
+  return endedAt;
+}
+
+const addsUp = (r: Recorder): void => {
+  const c = r.counters;
+  expect(c.scheduled).toBe(c.sent + c.not_sent);
+  expect(c.sent).toBe(c.ok + c.errors + c.timeouts + c.in_flight_at_end);
+};
+
+describe('open-loop driver on a fake clock', () => {
+  beforeEach(() => void vi.useFakeTimers({ now: START - 50 }));
+  afterEach(() => void vi.useRealTimers());
+
+  it('sends every slot on time to a target that keeps up', async () => {
+    const transport = new FakeTransport({ answerMs: 2 });
+    const { driver, recorder, waker } = setup({ rate: 1000, lengthMs: 1000, transport });
+    await runToEnd(driver);
+    const c = recorder.counters;
+    expect(c.scheduled).toBe(1000);
+    expect(c.ok).toBe(1000);
+    expect(c.not_sent + c.backpressure_total + c.timeouts).toBe(0);
+    expect(decode(recorder.snapshot().histograms.send_lag).maxValue).toBeLessThan(1000); // µs
+    // One wake per slot at this rate, each going straight to the next (no re-arm storm).
+    expect(waker.wakes).toBeLessThanOrEqual(1001);
+    addsUp(recorder);
+  });
+
+  it('at high rates wakes on the batching grid, not once per slot', async () => {
+    const transport = new FakeTransport({ answerMs: 1 });
+    const { driver, recorder, waker } = setup({ rate: 50_000, lengthMs: 200, transport });
+    await runToEnd(driver);
+    expect(recorder.counters.ok).toBe(10_000);
+    // 200 ms on a 0.5 ms grid is 400 wake-ups at most (fake time rounds up to whole ms).
+    expect(waker.wakes).toBeLessThanOrEqual(401);
+    addsUp(recorder);
+  });
+
+  it('never puts more on the wire than the connections; the rest waits as backpressure', async () => {
+    // 4 connections x 50 ms answers carry 80 req/s; 400 are offered.
+    const transport = new FakeTransport({ answerMs: 50, connections: 4 });
+    const { driver, recorder } = setup({ rate: 400, lengthMs: 1000, transport });
+    const endedAt = await runToEnd(driver);
+    const c = recorder.counters;
+    expect(transport.maxActive).toBe(4);
+    expect(c.timeouts).toBe(0);
+    expect(c.ok).toBeGreaterThanOrEqual(76);
+    expect(c.ok).toBeLessThanOrEqual(84);
+    expect(c.not_sent).toBe(400 - c.sent);
+    expect(recorder.snapshot().backpressure_by_kind.connections_busy).toBeGreaterThan(300);
+    // Nothing is sent after the schedule's end; the run ends after the drain.
+    expect(endedAt).toBeLessThanOrEqual(START + 1000 + 20 + 1000 + 100 + 10);
+    addsUp(recorder);
+  });
+
+  it('names the in-flight bound when that is what held requests back', async () => {
+    const transport = new FakeTransport({ answerMs: 100 });
+    const { driver, recorder } = setup({ rate: 200, lengthMs: 500, transport, maxInFlight: 5 });
+    await runToEnd(driver);
+    expect(transport.maxActive).toBe(5);
+    expect(recorder.snapshot().backpressure_by_kind.client_in_flight_limit).toBeGreaterThan(50);
+    addsUp(recorder);
+  });
+
+  it('a target that hangs times out request by request and the run still ends on time', async () => {
+    const transport = new FakeTransport({ answerMs: 0, hang: true, connections: 8 });
+    const { driver, recorder } = setup({ rate: 100, lengthMs: 1000, transport, timeoutMs: 200 });
+    const endedAt = await runToEnd(driver);
+    const c = recorder.counters;
+    expect(c.ok).toBe(0);
+    expect(c.timeouts).toBeGreaterThan(0);
+    expect(c.scheduled).toBe(100);
+    expect(endedAt).toBeLessThanOrEqual(START + 1000 + 20 + 200 + 100 + 60);
+    addsUp(recorder);
+  });
+
+  it('an absurd offered rate ends at the schedule end, everything unsent counted', async () => {
+    const transport = new FakeTransport({ answerMs: 5, connections: 2 });
+    const { driver, recorder } = setup({ rate: 1_000_000, lengthMs: 100, transport });
+    const endedAt = await runToEnd(driver);
+    const c = recorder.counters;
+    expect(c.scheduled).toBe(100_000);
+    expect(c.sent).toBeLessThanOrEqual(50);
+    expect(endedAt).toBeLessThanOrEqual(START + 100 + 20 + 1000 + 100 + 10);
+    addsUp(recorder);
+  });
+
+  it('an interrupt stops issuing at once and finishes within the grace', async () => {
+    const transport = new FakeTransport({ answerMs: 3 });
+    const { driver, recorder } = setup({ rate: 1000, lengthMs: 10_000, transport });
+    let endedAt: number | undefined;
+    void driver.run().then(() => (endedAt = Date.now()));
+    await vi.advanceTimersByTimeAsync(50 + 300);
+    driver.stop(100);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(endedAt).toBeDefined();
+    expect(recorder.counters.scheduled).toBeLessThan(320);
+    addsUp(recorder);
+  });
+});
