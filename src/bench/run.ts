@@ -15,6 +15,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { capacitySection, cpuSection, overloadSection, routerSection } from './cost.js';
 import {
   GEN_CORE,
   ROOT,
@@ -52,10 +53,9 @@ async function autocannon(url: string): Promise<number> {
   return j.requests.total / j.duration;
 }
 
-async function main(): Promise<void> {
+async function httpSection(target: Target): Promise<{ sustained: number }> {
   const t0 = Date.now();
-  const target = await startTarget();
-  try {
+  {
     log(
       `target: ${target.kind} at ${target.url} (core ${TARGET_CORE}); generators on core ${GEN_CORE}${hasTaskset ? '' : ' (taskset missing: not pinned)'}`,
     );
@@ -100,8 +100,7 @@ async function main(): Promise<void> {
     mkdirSync(join(ROOT, 'reports'), { recursive: true });
     writeFileSync(join(ROOT, 'reports/bench.json'), `${JSON.stringify(summary, null, 2)}\n`);
     log(`written to reports/bench.json (${summary.seconds}s)`);
-  } finally {
-    target.proc.kill('SIGTERM');
+    return { sustained: best?.achieved ?? 0 };
   }
 }
 
@@ -177,17 +176,61 @@ async function natsSection(): Promise<Record<string, unknown>> {
   }
 }
 
-const only = process.argv[2];
-if (only === 'nats') {
-  void natsSection().then((r) => {
-    mkdirSync(join(ROOT, 'reports'), { recursive: true });
-    writeFileSync(join(ROOT, 'reports/bench-nats.json'), `${JSON.stringify(r, null, 2)}\n`);
-  });
-} else if (only === 'http') void main();
-else
-  void main().then(async () => {
-    log('');
-    log('NATS request/reply');
+type Target = Awaited<ReturnType<typeof startTarget>>;
+
+/**
+ * `npm run bench [-- SECTION...]`: http (speed and rate accuracy), cpu (the generator's
+ * cost against peers), overload, router (the demo's CPU), capacity (a CPU-bound service
+ * against hey), nats. All of them by default; results land in reports/bench*.json.
+ */
+async function main(): Promise<void> {
+  const all = ['http', 'cpu', 'overload', 'router', 'capacity', 'nats'];
+  const chosen = process.argv.slice(2).filter((a) => all.includes(a));
+  const want = (s: string): boolean => chosen.length === 0 || chosen.includes(s);
+  const report: Record<string, unknown> = {};
+  mkdirSync(join(ROOT, 'reports'), { recursive: true });
+  const save = (): void =>
+    writeFileSync(join(ROOT, 'reports/bench-cost.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const target = await startTarget();
+  try {
+    log(
+      `target: ${target.kind} at ${target.url} (core ${TARGET_CORE}); generators on core ${GEN_CORE}`,
+    );
+    let sustained = 0;
+    if (want('http')) sustained = (await httpSection(target)).sustained;
+    if (want('cpu')) {
+      log('\nCPU cost against peers');
+      report.cpu = await cpuSection(target.url);
+      save();
+    }
+    if (want('overload')) {
+      log('\noverload');
+      if (!sustained) sustained = (await maxSustained(target.url, 20000)).best?.achieved ?? 0;
+      report.overload = await overloadSection(target.url, sustained);
+      save();
+    }
+  } finally {
+    target.proc.kill('SIGTERM');
+  }
+  if (want('router')) {
+    log('\nbuilt-in router at 500 req/s (npm run demo)');
+    report.router = await routerSection();
+    save();
+  }
+  if (want('capacity')) {
+    log('\ncapacity of a CPU-bound service');
+    report.capacity = await capacitySection();
+    save();
+  }
+  if (want('nats')) {
+    log('\nNATS request/reply');
     const r = await natsSection();
     writeFileSync(join(ROOT, 'reports/bench-nats.json'), `${JSON.stringify(r, null, 2)}\n`);
-  });
+  }
+  if (Object.keys(report).length) log('written to reports/bench-cost.json');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${String(e)}\n`);
+  process.exitCode = 1;
+});

@@ -148,6 +148,10 @@ export function judgeGenerator(
   const waitedBound = s.backpressure_by_kind.client_in_flight_limit ?? 0;
   const notSent = s.counters.not_sent;
   const fellBehind = notSent > 0 || waitedConn > 0 || waitedBound > 0;
+  // A bound is the limit when it held back a real share of the load (or any of it for good):
+  // a burst that briefly found every connection busy is backpressure, still counted, not a cap.
+  const sizeable = (n: number): boolean =>
+    n > 0 && (notSent > 0 || n >= 0.01 * s.counters.scheduled);
   const reasons: string[] = [];
   if (i.mode === 'open' && lagP99 > i.maxSendLagMs) {
     reasons.push(
@@ -169,10 +173,10 @@ export function judgeGenerator(
   if (saturated) {
     limit = 'generator_cpu';
     why = reasons[0]!;
-  } else if (waitedConn > 0) {
+  } else if (sizeable(waitedConn)) {
     limit = 'connections';
     why = `all ${i.connections ?? '?'} connections were busy: ${waitedConn} requests waited for one (the wait is in their latency); raise --connections`;
-  } else if (waitedBound > 0) {
+  } else if (sizeable(waitedBound)) {
     limit = 'in_flight_limit';
     why = `the in-flight bound (--max-in-flight ${i.maxInFlight}) was reached: ${waitedBound} requests waited (the wait is in their latency)`;
   } else if (

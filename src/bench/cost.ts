@@ -1,0 +1,296 @@
+/**
+ * The generator's cost, measured side by side with peers on the same target in one run
+ * (`npm run bench`, sections `cpu`, `overload`, `router`, `capacity`):
+ *
+ *  - cpu: whole-process CPU (user + system, children included) of bench-router, autocannon
+ *    -R and a bare evenly paced Node loop, each driving the same nginx at the same rate for
+ *    the same length, pinned to the same core; and bench-router's send lag.
+ *  - overload: bench-router at 2x and 3x the rate it sustains: what it achieves, timeouts,
+ *    the limit it names, and whether it ends on time.
+ *  - router: the built-in router's CPU and the generator's at 500 req/s (the demo).
+ *  - capacity: a CPU-bound service (a fixed CPU time per request, as many processes as
+ *    cores, sharing the machine with the generator): capacity-sweep's answer against the
+ *    closed-loop capacity `hey` measures in the same run.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../util/free-port.js';
+import { BENCH, GEN_CORE, ROOT, log, median, ours, pinned, run, type Step } from './ramp.js';
+
+const LENGTH_S = 8;
+const ROUNDS = Number(process.env.BENCH_REPS ?? 3);
+const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
+const DIST = join(ROOT, 'dist');
+
+interface Cost {
+  cpuS: number;
+  stdout: string;
+  wallS: number;
+}
+
+/** Runs a command (pinned to the generator core) and returns its CPU with its children's. */
+async function cpuOf(cmd: string, args: string[]): Promise<Cost> {
+  const [c, a] = pinned(GEN_CORE, cmd, args);
+  const t0 = Date.now();
+  // `times` prints the shell's own and its children's user/system time, last two lines.
+  const r = await run('bash', ['-c', '"$@"; times', 'bash', c, ...a]);
+  const lines = r.stdout.trimEnd().split('\n');
+  const child = lines.at(-1)!.trim().split(/\s+/);
+  const secs = (t: string): number => {
+    const m = /(\d+)m([\d.]+)s/.exec(t);
+    return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
+  };
+  return {
+    cpuS: secs(child[0]!) + secs(child[1]!),
+    stdout: lines.slice(0, -2).join('\n'),
+    wallS: (Date.now() - t0) / 1000,
+  };
+}
+
+function readResult(path: string): {
+  metrics: Record<string, number>;
+  counters: Record<string, number>;
+  generator: {
+    send_lag_p99_ms: number;
+    cpu_pct: number;
+    limit?: string;
+    limit_reason?: string;
+    saturated: boolean;
+  };
+} {
+  return JSON.parse(readFileSync(path, 'utf8')) as ReturnType<typeof readResult>;
+}
+
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+export async function cpuSection(url: string): Promise<Record<string, unknown>> {
+  const out = join(tmpdir(), `perfkit-cost-${process.pid}.json`);
+  const rows: Record<string, unknown>[] = [];
+  for (const rate of [1000, 20000]) {
+    const o: number[] = [];
+    const ac: number[] = [];
+    const raw: number[] = [];
+    const lag: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const a = await cpuOf(process.execPath, [
+        BENCH,
+        '--target',
+        url,
+        '--rate',
+        String(rate),
+        '--duration',
+        `${LENGTH_S}s`,
+        '--warmup',
+        '0s',
+        '--connections',
+        '32',
+        '--out',
+        out,
+        '--quiet',
+      ]);
+      const res = readResult(out);
+      o.push(a.cpuS);
+      lag.push(res.generator.send_lag_p99_ms);
+      const b = await cpuOf(process.execPath, [
+        AUTOCANNON,
+        '-R',
+        String(rate),
+        '-d',
+        String(LENGTH_S),
+        '-c',
+        '32',
+        '-j',
+        url,
+      ]);
+      ac.push(b.cpuS);
+      const c = await cpuOf(process.execPath, [
+        join(DIST, 'bench/paced-loop.js'),
+        url,
+        String(rate),
+        String(LENGTH_S),
+        '32',
+      ]);
+      raw.push(c.cpuS);
+      log(
+        `  ${rate} req/s round ${i + 1}: bench-router ${a.cpuS.toFixed(2)} s CPU (achieved ${res.metrics.rps}, send lag p99 ${res.generator.send_lag_p99_ms} ms), autocannon ${b.cpuS.toFixed(2)} s, paced loop ${c.cpuS.toFixed(2)} s`,
+      );
+    }
+    const row = {
+      rate,
+      length_s: LENGTH_S,
+      bench_router_cpu_s: o.map(r3),
+      autocannon_cpu_s: ac.map(r3),
+      paced_loop_cpu_s: raw.map(r3),
+      send_lag_p99_ms: lag,
+      ratio_over_autocannon: r3(median(o) / median(ac)),
+      ratio_over_paced_loop: r3(median(o) / median(raw)),
+      send_lag_p99_ms_median: median(lag),
+    };
+    log(
+      `cpu @ ${rate} req/s, ${LENGTH_S} s: bench-router / autocannon ${row.ratio_over_autocannon}, bench-router / paced loop ${row.ratio_over_paced_loop}, send lag p99 ${row.send_lag_p99_ms_median} ms (medians of ${ROUNDS})`,
+    );
+    rows.push(row);
+  }
+  return { rows };
+}
+
+export async function overloadSection(
+  url: string,
+  sustained: number,
+): Promise<Record<string, unknown>> {
+  const rows: Record<string, unknown>[] = [];
+  for (const factor of [2, 3]) {
+    const rate = Math.round(sustained * factor);
+    const out = join(tmpdir(), `perfkit-overload-${process.pid}.json`);
+    const t0 = Date.now();
+    const [cmd, args] = pinned(GEN_CORE, process.execPath, [
+      BENCH,
+      '--target',
+      url,
+      '--rate',
+      String(rate),
+      '--duration',
+      '6s',
+      '--warmup',
+      '1s',
+      '--connections',
+      '32',
+      '--out',
+      out,
+      '--quiet',
+    ]);
+    const r = await run(cmd, args);
+    const wallS = (Date.now() - t0) / 1000;
+    const res = readResult(out);
+    const row = {
+      offered: rate,
+      factor,
+      achieved: res.metrics.rps,
+      achieved_over_sustained: r3((res.metrics.rps ?? 0) / sustained),
+      timeouts: res.metrics.timeouts_total,
+      not_sent: res.counters.not_sent,
+      limit: res.generator.limit,
+      limit_reason: res.generator.limit_reason,
+      saturated: res.generator.saturated,
+      exit_code: r.code,
+      wall_s: r3(wallS),
+    };
+    log(
+      `overload ${factor}x (${rate} req/s offered, sustained ${sustained}): achieved ${row.achieved} (${row.achieved_over_sustained}x sustained), ${row.timeouts} timeouts, ${row.not_sent} not sent, limit ${row.limit}, exit ${row.exit_code}, ${row.wall_s} s wall for 7 s`,
+    );
+    rows.push(row);
+  }
+  return { sustained, rows };
+}
+
+export async function routerSection(): Promise<Record<string, unknown>> {
+  const out = join(tmpdir(), `perfkit-router-${process.pid}.json`);
+  const router: number[] = [];
+  const gen: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    await run(process.execPath, [
+      BENCH,
+      '--target',
+      'builtin',
+      '--rate',
+      '500',
+      '--duration',
+      '10s',
+      '--warmup',
+      '2s',
+      '--out',
+      out,
+      '--quiet',
+    ]);
+    const res = readResult(out);
+    router.push(res.metrics.cpu_pct ?? NaN);
+    gen.push(res.generator.cpu_pct);
+    log(
+      `  demo round ${i + 1}: router cpu ${res.metrics.cpu_pct}%, generator cpu ${res.generator.cpu_pct}%`,
+    );
+  }
+  log(
+    `built-in router at 500 req/s: router ${median(router)}% of a core, generator ${median(gen)}% (medians of ${ROUNDS})`,
+  );
+  return {
+    router_cpu_pct: router,
+    generator_cpu_pct: gen,
+    router_median: median(router),
+    generator_median: median(gen),
+  };
+}
+
+async function hey(url: string): Promise<number> {
+  const r = await run('hey', ['-z', '5s', '-c', '64', url]);
+  const m = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
+  return m ? Number(m[1]) : NaN;
+}
+
+export async function capacitySection(burnMs = 0.4): Promise<Record<string, unknown>> {
+  if (spawnSync('hey', ['-h']).error) {
+    log('capacity: hey is not installed (apt-get install hey): skipped');
+    return { skipped: 'hey missing' };
+  }
+  const port = await freePort();
+  const svc = spawn(
+    process.execPath,
+    [join(DIST, 'bench/cpu-service.js'), String(port), String(burnMs)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const url = await new Promise<string>((resolve) =>
+    svc.stdout.once('data', (d: Buffer) =>
+      resolve((JSON.parse(d.toString()) as { url: string }).url),
+    ),
+  );
+  try {
+    const heyRuns = [await hey(url), await hey(url)];
+    const closed = median(heyRuns);
+    log(`  hey (closed loop, 64 connections): ${heyRuns.map(Math.round).join(' / ')} req/s`);
+    const out = join(tmpdir(), `perfkit-capacity-${process.pid}.json`);
+    const t0 = Date.now();
+    await run(process.execPath, [
+      join(DIST, 'cli/capacity-sweep.js'),
+      '--target',
+      url,
+      '--slo-p99',
+      '100ms',
+      '--max-error-rate',
+      '0.1%',
+      '--start',
+      '500',
+      '--step-duration',
+      '5s',
+      '--warmup',
+      '1s',
+      '--connections',
+      '64',
+      '--out',
+      out,
+      '--quiet',
+    ]);
+    const sweep = JSON.parse(readFileSync(out, 'utf8')) as {
+      max_sustainable_rps?: number;
+      [k: string]: unknown;
+    };
+    const found = Number(sweep.max_sustainable_rps ?? NaN);
+    const ratio = r3(found / closed);
+    log(
+      `capacity of a CPU-bound service (${burnMs} ms CPU per request): capacity-sweep ${found} req/s, hey ${Math.round(closed)} req/s, ratio ${ratio} (${Math.round((Date.now() - t0) / 1000)} s sweep)`,
+    );
+    return {
+      burn_ms: burnMs,
+      hey_req_s: heyRuns,
+      sweep_max_sustainable: found,
+      ratio_sweep_over_hey: ratio,
+    };
+  } finally {
+    svc.kill('SIGTERM');
+  }
+}
+
+export type { Step };
+export { ours };

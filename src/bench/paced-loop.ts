@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * A yardstick for `npm run bench`: the least an evenly paced open-loop HTTP client written
+ * in Node can cost on this machine. One preformatted GET per slot on a pool of keep-alive
+ * connections, answers counted and nothing else (no histograms, no timeouts, no checks),
+ * paced by setTimeout (so it is ~1 ms late at p99: cheaper than precise, not better).
+ * Usage: node paced-loop.js URL RATE SECONDS CONNECTIONS; prints the answers per second.
+ */
+import { connect, type Socket } from 'node:net';
+
+const [url, rateArg, secondsArg, connArg] = process.argv.slice(2);
+const u = new URL(url!);
+const rate = Number(rateArg);
+const lengthMs = Number(secondsArg) * 1000;
+const request = `GET ${u.pathname} HTTP/1.1\r\nhost: ${u.host}\r\n\r\n`;
+const free: Socket[] = [];
+let answers = 0;
+const readBuf = Buffer.alloc(64 * 1024);
+
+async function main(): Promise<void> {
+  await Promise.all(
+    Array.from(
+      { length: Number(connArg ?? 32) },
+      () =>
+        new Promise<void>((resolve) => {
+          const sock: Socket = connect(
+            {
+              host: u.hostname,
+              port: Number(u.port),
+              onread: {
+                buffer: readBuf,
+                // One small answer per read here (nginx's fixed body); good enough for a floor.
+                callback: () => {
+                  answers++;
+                  free.push(sock);
+                  return true;
+                },
+              },
+            },
+            () => {
+              free.push(sock);
+              resolve();
+            },
+          );
+          sock.setNoDelay(true);
+        }),
+    ),
+  );
+  const t0 = performance.now();
+  let k = 0;
+  const tick = (): void => {
+    const now = performance.now();
+    for (; t0 + (k * 1000) / rate <= now; k++) free.pop()?.write(request);
+    if (now - t0 >= lengthMs) {
+      process.stdout.write(`${(answers / (lengthMs / 1000)).toFixed(1)}\n`);
+      process.exit(0);
+    }
+    setTimeout(tick, Math.max(0, t0 + (k * 1000) / rate - performance.now()));
+  };
+  tick();
+}
+
+void main();
