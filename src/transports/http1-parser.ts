@@ -51,7 +51,7 @@ export class Http1ResponseParser {
             this.pending = Buffer.from(buf.subarray(pos));
             return;
           }
-          this.head(buf.toString('latin1', pos, end));
+          this.head(buf, pos, end);
           pos = end + 4;
           break;
         }
@@ -126,31 +126,49 @@ export class Http1ResponseParser {
     return this.state === 'head' && !this.pending;
   }
 
-  private head(text: string): void {
-    const lineEnd = text.indexOf('\r\n');
-    const statusLine = lineEnd < 0 ? text : text.slice(0, lineEnd);
-    const m = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine);
-    if (!m) throw new Error('malformed status line');
-    this.status = Number(m[1]);
+  /**
+   * Reads the head in place, without a string per line: the status and the three headers
+   * that frame the body (content-length, transfer-encoding, connection). This runs once per
+   * answer, tens of thousands of times a second.
+   */
+  private head(buf: Buffer, start: number, end: number): void {
+    // "HTTP/1.x NNN": 12 bytes at least.
+    if (
+      end - start < 12 ||
+      buf.toString('latin1', start, start + 7) !== 'HTTP/1.' ||
+      (buf[start + 7] !== 0x30 && buf[start + 7] !== 0x31) ||
+      buf[start + 8] !== 0x20
+    )
+      throw new Error('malformed status line');
+    const d = (i: number): number => buf[start + 9 + i]! - 0x30;
+    if (d(0) < 0 || d(0) > 9 || d(1) < 0 || d(1) > 9 || d(2) < 0 || d(2) > 9)
+      throw new Error('malformed status line');
+    this.status = d(0) * 100 + d(1) * 10 + d(2);
     let length = -1;
     let chunked = false;
-    this.close = statusLine.startsWith('HTTP/1.0');
-    if (lineEnd >= 0) {
-      for (const line of text.slice(lineEnd + 2).split('\r\n')) {
-        const colon = line.indexOf(':');
-        if (colon <= 0) continue;
-        const name = line.slice(0, colon).trim().toLowerCase();
-        if (name === 'content-length') length = Number(line.slice(colon + 1).trim());
-        else if (name === 'transfer-encoding') chunked = /chunked/i.test(line.slice(colon + 1));
-        else if (name === 'connection') {
-          const v = line
-            .slice(colon + 1)
-            .trim()
-            .toLowerCase();
-          if (v === 'close') this.close = true;
-          else if (v === 'keep-alive') this.close = false;
+    this.close = buf[start + 7] === 0x30; // HTTP/1.0
+    let line = buf.indexOf(CRLF, start);
+    while (line >= 0 && line < end) {
+      const from = line + 2;
+      const next = buf.indexOf(CRLF, from);
+      const to = next < 0 || next > end ? end : next;
+      const colon = buf.indexOf(0x3a, from);
+      if (colon > from && colon < to) {
+        const nameLen = colon - from;
+        // Only three names matter; compare them only when the length fits.
+        if (nameLen === 14 || nameLen === 17 || nameLen === 10) {
+          const name = buf.toString('latin1', from, colon).toLowerCase();
+          const value = (): string => buf.toString('latin1', colon + 1, to).trim();
+          if (name === 'content-length') length = Number(value());
+          else if (name === 'transfer-encoding') chunked = /chunked/i.test(value());
+          else if (name === 'connection') {
+            const v = value().toLowerCase();
+            if (v === 'close') this.close = true;
+            else if (v === 'keep-alive') this.close = false;
+          }
         }
       }
+      line = next < 0 || next >= end ? -1 : next;
     }
     if (this.status >= 100 && this.status < 200) return; // interim response: the real one follows
     this.bodyParts = this.collectBody ? [] : undefined;
