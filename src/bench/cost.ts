@@ -14,7 +14,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../util/free-port.js';
 import { BENCH, GEN_CORE, ROOT, log, median, ours, pinned, run, type Step } from './ramp.js';
@@ -31,8 +31,8 @@ interface Cost {
 }
 
 /** Runs a command (pinned to the generator core) and returns its CPU with its children's. */
-async function cpuOf(cmd: string, args: string[]): Promise<Cost> {
-  const [c, a] = pinned(GEN_CORE, cmd, args);
+async function cpuOf(cmd: string, args: string[], pin = true): Promise<Cost> {
+  const [c, a] = pin ? pinned(GEN_CORE, cmd, args) : [cmd, args];
   const t0 = Date.now();
   // `times` prints the shell's own and its children's user/system time, last two lines.
   const r = await run('bash', ['-c', '"$@"; times', 'bash', c, ...a]);
@@ -222,10 +222,11 @@ export async function routerSection(): Promise<Record<string, unknown>> {
   };
 }
 
-async function hey(url: string): Promise<number> {
-  const r = await run('hey', ['-z', '5s', '-c', '64', url]);
+/** hey's closed-loop rate and the share of a core hey itself used doing it. */
+async function hey(url: string): Promise<{ rps: number; cpuPct: number }> {
+  const r = await cpuOf('hey', ['-z', '5s', '-c', '64', url], false);
   const m = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
-  return m ? Number(m[1]) : NaN;
+  return { rps: m ? Number(m[1]) : NaN, cpuPct: (r.cpuS / 5) * 100 };
 }
 
 export async function capacitySection(burnMs = 0.4): Promise<Record<string, unknown>> {
@@ -248,8 +249,11 @@ export async function capacitySection(burnMs = 0.4): Promise<Record<string, unkn
   );
   try {
     const heyRuns = [await hey(url), await hey(url)];
-    const closed = median(heyRuns);
-    log(`  hey (closed loop, 64 connections): ${heyRuns.map(Math.round).join(' / ')} req/s`);
+    const closed = median(heyRuns.map((h) => h.rps));
+    const heyCpu = median(heyRuns.map((h) => h.cpuPct));
+    log(
+      `  hey (closed loop, 64 connections): ${heyRuns.map((h) => `${Math.round(h.rps)} req/s using ${Math.round(h.cpuPct)}% of a core`).join(' / ')}`,
+    );
     const out = join(tmpdir(), `perfkit-capacity-${process.pid}.json`);
     const t0 = Date.now();
     await run(process.execPath, [
@@ -278,14 +282,43 @@ export async function capacitySection(burnMs = 0.4): Promise<Record<string, unkn
     };
     const found = Number(sweep.max_sustainable_rps ?? NaN);
     const ratio = r3(found / closed);
+    const sweepS = Math.round((Date.now() - t0) / 1000);
+    // The generator's own CPU at the rate found: the service shares the machine with the
+    // client, so each client leaves it (cores - client CPU) to serve with.
+    const check = join(tmpdir(), `perfkit-capacity-gen-${process.pid}.json`);
+    await run(process.execPath, [
+      BENCH,
+      '--target',
+      url,
+      '--rate',
+      String(Math.round(found)),
+      '--duration',
+      '5s',
+      '--warmup',
+      '1s',
+      '--connections',
+      '64',
+      '--out',
+      check,
+      '--quiet',
+    ]);
+    const genCpu = readResult(check).generator.cpu_pct;
+    const cores = cpus().length;
+    const perCore = (rps: number, clientPct: number): number => rps / (cores - clientPct / 100);
+    const ratioPerCore = r3(perCore(found, genCpu) / perCore(closed, heyCpu));
     log(
-      `capacity of a CPU-bound service (${burnMs} ms CPU per request): capacity-sweep ${found} req/s, hey ${Math.round(closed)} req/s, ratio ${ratio} (${Math.round((Date.now() - t0) / 1000)} s sweep)`,
+      `capacity of a CPU-bound service (${burnMs} ms CPU per request): capacity-sweep ${found} req/s, hey ${Math.round(closed)} req/s, ratio ${ratio} (${sweepS} s sweep)`,
+    );
+    log(
+      `  per core left to the service: bench-router used ${genCpu}% of a core at ${found} req/s, hey ${Math.round(heyCpu)}% at ${Math.round(closed)}; ratio ${ratioPerCore}`,
     );
     return {
       burn_ms: burnMs,
-      hey_req_s: heyRuns,
+      hey: heyRuns,
       sweep_max_sustainable: found,
       ratio_sweep_over_hey: ratio,
+      generator_cpu_pct_at_found: genCpu,
+      ratio_per_core_left: ratioPerCore,
     };
   } finally {
     svc.kill('SIGTERM');
