@@ -104,6 +104,15 @@ export function withScenarioOptions<T>(y: Argv<T>) {
       type: 'string',
       describe: 'NATS subject; default beamline.router.v1.decide',
     })
+    .option('subjects', {
+      type: 'number',
+      describe:
+        'NATS: spread over N subjects, SUBJECT.0 .. SUBJECT.N-1 (like nats bench --multisubject)',
+    })
+    .option('payload-size', {
+      type: 'number',
+      describe: 'NATS: a payload of N random bytes instead of a templated body',
+    })
     .option('traceparent', {
       type: 'boolean',
       describe: 'NATS: inject a W3C traceparent header per request',
@@ -267,6 +276,8 @@ export function overridesFrom(argv: ScenarioArgv): ScenarioOverrides {
     recovery_factor: argv['recovery-factor'],
     mode: argv.mode,
     subject: argv.subject,
+    subjects: argv.subjects,
+    payload_size: argv['payload-size'],
     traceparent: argv.traceparent,
     e2e: argv.e2e,
     nats: natsFlags(argv),

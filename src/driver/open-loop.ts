@@ -105,7 +105,10 @@ export class OpenLoopDriver {
     if (sent === MAX_BATCH && this.next! <= now && !this.backlogged) {
       // More is due: let answers be read, then go on.
       this.cancelWakes();
-      setImmediate(this.tick);
+      if (!this.resumeQueued) {
+        this.resumeQueued = true;
+        setImmediate(this.resume);
+      }
       return;
     }
     this.armWakes(now);
@@ -119,12 +122,19 @@ export class OpenLoopDriver {
    * at 20k req/s for 0.06 ms less send lag).
    */
   private onSlotFree = (): void => {
-    if (this.over || this.next === undefined || this.wakes.length > 0) return;
-    const now = this.o.clock.now();
-    if (this.next > now || now >= this.o.endMs + END_GRACE_MS) return;
-    this.sendDue(now);
-    // Once the loop has caught up it needs its wake-ups again.
-    if (!this.over && !this.backlogged) this.armWakes(now);
+    if (this.over || this.next === undefined || this.wakes.length > 0 || this.resumeQueued) return;
+    // Resume once the answers of this turn of the event loop have all been read: the slots
+    // they freed then go out together, not one write per answer (which under overload
+    // costs the CPU that the sends need, and the achieved rate collapsed).
+    this.resumeQueued = true;
+    setImmediate(this.resume);
+  };
+
+  private resumeQueued = false;
+  private resume = (): void => {
+    this.resumeQueued = false;
+    if (this.over || this.wakes.length > 0) return;
+    this.tick();
   };
 
   /** Sends every due slot the client can take; returns how many it sent. */

@@ -273,6 +273,8 @@ function makePlans(
         ...natsConn!,
         mode: s.nats.mode,
         subject: s.nats.subject,
+        subjects: s.nats.subjects,
+        payloadSize: s.nats.payloadSize,
         traceparent: s.nats.traceparent,
         e2e: s.nats.e2e,
       }
@@ -362,6 +364,8 @@ function scenarioEcho(s: Scenario): Record<string, unknown> {
       ? {
           mode: s.nats.mode,
           subject: s.nats.subject,
+          ...(s.nats.subjects ? { subjects: s.nats.subjects } : {}),
+          ...(s.nats.payloadSize !== undefined ? { payload_size: s.nats.payloadSize } : {}),
           traceparent: s.nats.traceparent,
           e2e: s.nats.e2e,
           // Which kind of credentials, never the credentials.

@@ -164,6 +164,8 @@ export async function resolveScenario(
         ? {
             mode: m.mode ?? 'request',
             subject,
+            subjects: m.subjects,
+            payloadSize: m.payload_size,
             url: m.nats?.url,
             traceparent: m.traceparent ?? false,
             e2e: m.e2e ?? false,

@@ -31,6 +31,8 @@ export interface ScenarioFile {
   probe_nats_varz?: string;
   mode?: 'request' | 'publish' | 'jetstream';
   subject?: string;
+  subjects?: number;
+  payload_size?: number;
   traceparent?: boolean;
   e2e?: boolean;
   nats?: { url?: string } & NatsAuthFields;
@@ -110,6 +112,10 @@ export interface Scenario {
     | {
         mode: 'request' | 'publish' | 'jetstream';
         subject: string;
+        /** Spread over SUBJECT.0 .. SUBJECT.N-1 (request k goes to SUBJECT.(k mod N)). */
+        subjects: number | undefined;
+        /** Random bytes of this size instead of the templated body. */
+        payloadSize: number | undefined;
         /** For `builtin` over NATS: use this server instead of starting one. */
         url: string | undefined;
         traceparent: boolean;

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { headers as natsHeaders, type NatsConnection, type MsgHdrs } from '@nats-io/transport-node';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import {
+  createInbox,
+  headers as natsHeaders,
+  type Msg,
+  type NatsConnection,
+  type MsgHdrs,
+} from '@nats-io/transport-node';
 import { OK, type Outcome } from '../record/recorder.js';
 import { classifyReply, TIMEOUT, type ReplyCheck } from './classify.js';
 import { connectNats } from './nats-connect.js';
@@ -12,10 +17,21 @@ import type { Done, Transport } from './transport.js';
  * NATS behind the one Transport interface: request/reply (latency to the reply), publish
  * (latency to the server's acknowledgement of a flush, batched per turn of the event loop),
  * and JetStream publish (latency to the stream's PubAck).
+ *
+ * Request/reply does not use nats.js's `request()`: its promise, timer and per-request
+ * subscription bookkeeping capped one thread at ~30k req/s, a quarter of what the server
+ * and a Go client do. Every request is a plain publish with a reply subject under one
+ * wildcard inbox of ours, answered through one subscription callback and matched by a
+ * token in the subject; timeouts are the driver's (one sweeper for all), and a status
+ * reply (503: no responders) is classified as `request()` did.
  */
 export interface NatsConfig extends NatsConnConfig {
   mode: 'request' | 'publish' | 'jetstream';
   subject: string;
+  /** Spread over SUBJECT.0 .. SUBJECT.N-1 by request number. */
+  subjects?: number;
+  /** A payload of this many random bytes (made once) instead of the body template. */
+  payloadSize?: number;
   body?: string;
   headers: Record<string, string>;
   tenants: string[];
@@ -59,16 +75,40 @@ export function classifyNatsError(e: unknown, mode: NatsConfig['mode'] = 'reques
   return { kind: 'error', cls: 'nats_error' };
 }
 
+/**
+ * A JetStream PubAck (`{"stream","seq"}`) or its error (`{"error":{"code","err_code",
+ * "description"}}`), read without the JetStream client: limits are backpressure.
+ */
+export function classifyPubAck(text: string): Outcome {
+  let ack: { stream?: string; error?: { code?: number; err_code?: number; description?: string } };
+  try {
+    ack = JSON.parse(text) as typeof ack;
+  } catch {
+    return { kind: 'error', cls: 'js_bad_ack' };
+  }
+  if (!ack.error) return ack.stream ? OK : { kind: 'error', cls: 'js_bad_ack' };
+  const e = ack.error;
+  if (/maximum (messages|bytes)|exceeded|limit/i.test(e.description ?? ''))
+    return { kind: 'error', cls: 'js_limits', backpressure: 'js_limits' };
+  return { kind: 'error', cls: `js_api:${e.err_code ?? e.code ?? 'unknown'}` };
+}
+
 export class NatsTransport implements Transport {
   private nc: NatsConnection | undefined;
-  private js: JetStreamClient | undefined;
   private readonly body: Template | undefined;
   private readonly headerTemplates: [string, Template][];
   private readonly ctx: TemplateContext;
   private flushWaiters: Done[] = [];
   private readonly e2eWaiters = new Map<number, Done>();
   private readonly e2eTag: string;
+  private readonly fixedPayload: Uint8Array | undefined;
+  /** SUBJECT.0 .. SUBJECT.N-1, made once. */
+  private readonly subjectList: string[] | undefined;
   private flushScheduled = false;
+  /** Request/reply: `<inbox>.` + a token per request, and who waits for each token. */
+  private inbox = '';
+  private readonly replyWaiters = new Map<number, Done>();
+  private nextToken = 0;
 
   constructor(private readonly cfg: NatsConfig) {
     this.body = cfg.body !== undefined ? compileTemplate(cfg.body, 'body') : undefined;
@@ -78,6 +118,10 @@ export class NatsTransport implements Transport {
     ]);
     this.ctx = { seq: 0, runId: cfg.runId, shard: cfg.shard, tenants: cfg.tenants };
     this.e2eTag = `${cfg.runId}-${cfg.shard}`;
+    if (cfg.payloadSize !== undefined)
+      this.fixedPayload = new Uint8Array(randomBytes(cfg.payloadSize));
+    if (cfg.subjects && cfg.subjects > 1)
+      this.subjectList = Array.from({ length: cfg.subjects }, (_, i) => `${cfg.subject}.${i}`);
   }
 
   get connection(): NatsConnection | undefined {
@@ -86,9 +130,14 @@ export class NatsTransport implements Transport {
 
   async open(): Promise<void> {
     this.nc = await connectNats(this.cfg);
+    if (this.cfg.mode === 'request' || this.cfg.mode === 'jetstream') {
+      this.inbox = `${createInbox()}.`;
+      this.nc.subscribe(`${this.inbox}*`, { callback: (_e, m) => this.onReply(m) });
+      await this.nc.flush();
+    }
     if (this.cfg.mode === 'publish' && this.cfg.e2e) {
       // Each shard listens only for its own messages (the header names the shard).
-      this.nc.subscribe(this.cfg.subject, {
+      this.nc.subscribe(this.subjectList ? `${this.cfg.subject}.*` : this.cfg.subject, {
         callback: (_e, m) => {
           const h = m.headers;
           if (!h || h.get(E2E_RUN) !== this.e2eTag) return;
@@ -101,8 +150,6 @@ export class NatsTransport implements Transport {
       });
       await this.nc.flush();
     }
-    if (this.cfg.mode === 'jetstream')
-      this.js = jetstream(this.nc, { timeout: this.cfg.timeoutMs });
   }
 
   private hdrs(): MsgHdrs | undefined {
@@ -125,29 +172,31 @@ export class NatsTransport implements Transport {
   send(seq: number, done: Done): (() => void) | undefined {
     const nc = this.nc!;
     this.ctx.seq = seq;
-    const payload = this.body ? enc.encode(this.body(this.ctx)) : undefined;
+    const payload = this.fixedPayload ?? (this.body ? enc.encode(this.body(this.ctx)) : undefined);
+    const subject = this.subjectList
+      ? this.subjectList[seq % this.subjectList.length]!
+      : this.cfg.subject;
     const headers = this.hdrs();
     const fail = (e: unknown): void => done(classifyNatsError(e, this.cfg.mode));
     switch (this.cfg.mode) {
       case 'request':
-        nc.request(this.cfg.subject, payload, {
-          timeout: this.cfg.timeoutMs,
-          ...(headers ? { headers } : {}),
-        }).then(
-          (m) =>
-            done(this.cfg.replyCheck.enabled ? classifyReply(m.string(), this.cfg.replyCheck) : OK),
-          fail,
-        );
-        return undefined;
-      case 'jetstream':
-        this.js!.publish(this.cfg.subject, payload, {
-          timeout: this.cfg.timeoutMs,
-          ...(headers ? { headers } : {}),
-        }).then(() => done(OK), fail);
-        return undefined;
+      case 'jetstream': {
+        const token = this.nextToken++;
+        try {
+          nc.publish(subject, payload, {
+            reply: `${this.inbox}${token}`,
+            ...(headers ? { headers } : {}),
+          });
+        } catch (e) {
+          fail(e);
+          return undefined;
+        }
+        this.replyWaiters.set(token, done);
+        return () => this.replyWaiters.delete(token);
+      }
       case 'publish':
         try {
-          nc.publish(this.cfg.subject, payload, headers ? { headers } : undefined);
+          nc.publish(subject, payload, headers ? { headers } : undefined);
         } catch (e) {
           fail(e);
           return undefined;
@@ -165,6 +214,24 @@ export class NatsTransport implements Transport {
         }
         return undefined;
     }
+  }
+
+  private onReply(m: Msg): void {
+    const token = Number(m.subject.slice(this.inbox.length));
+    const done = this.replyWaiters.get(token);
+    if (!done) return; // timed out already: the driver counted it
+    this.replyWaiters.delete(token);
+    // Header parsing is lazy in nats.js: only a message with headers pays for it.
+    const h = m.headers;
+    const js = this.cfg.mode === 'jetstream';
+    if (h?.hasError) {
+      // For a JetStream publish, nobody answering means no stream listens on the subject.
+      if (h.code === 503)
+        return done({ kind: 'error', cls: js ? 'js_no_stream' : 'no_responders' });
+      return done({ kind: 'error', cls: `nats_status_${h.code}` });
+    }
+    if (js) return done(classifyPubAck(m.string()));
+    done(this.cfg.replyCheck.enabled ? classifyReply(m.string(), this.cfg.replyCheck) : OK);
   }
 
   private flush(): void {
