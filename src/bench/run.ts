@@ -162,18 +162,129 @@ async function natsSection(): Promise<Record<string, unknown>> {
     log(`raw nats.js request loop median: ${Math.round(raw)} req/s`);
     log(`bench-router NATS open loop, 1 thread, max sustained: ${best?.achieved ?? '-'} req/s`);
     log(`ratio ours / raw nats.js: ${Math.round(ratio * 1000) / 1000}`);
+    const go = await goPeer(nats.url);
+    if (go && best) log(`ratio ours / Go client (128 requesters): ${r3(best.achieved / go)}`);
+    log('NATS publish (each acknowledged by a flush)');
+    const pub = await maxSustained(
+      [
+        '--target',
+        nats.url,
+        '--mode',
+        'publish',
+        '--subject',
+        'bench.sink',
+        '--payload-size',
+        '16',
+      ],
+      200_000,
+    );
+    log(`bench-router NATS publish, 1 thread, max sustained: ${pub.best?.achieved ?? '-'} msg/s`);
+    log('JetStream publish (PubAck), same in flight');
+    const js = await jetStreamSection(nats.url);
     return {
       raw_nats_req_s_runs: rawRuns.map(Math.round),
       raw_nats_req_s_median: Math.round(raw),
       ours_max_sustained_open_loop_req_s: best?.achieved ?? null,
       ratio_ours_over_raw: Math.round(ratio * 1000) / 1000,
+      go_client_req_s: go,
+      ratio_ours_over_go: go && best ? r3(best.achieved / go) : null,
       in_flight: NATS_IN_FLIGHT,
       steps,
+      publish_max_sustained_msg_s: pub.best?.achieved ?? null,
+      jetstream: js,
     };
   } finally {
     responder.kill('SIGKILL');
     await nats.stop();
   }
+}
+
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/**
+ * The Go yardstick (bench/go): a closed-loop requester with 128 goroutines on nats.go,
+ * built in GOPATH mode from Debian's golang-github-nats-io-go-nats-dev. Skipped, with a
+ * message, when Go or the package is missing: a yardstick, not a dependency.
+ */
+async function goPeer(url: string): Promise<number | null> {
+  const gopath = '/usr/share/gocode';
+  const src = join(ROOT, 'bench/go/requester.go');
+  const bin = join(ROOT, 'reports/go-requester');
+  const env = { ...process.env, GOPATH: gopath, GO111MODULE: 'off' };
+  const built = spawnSync('go', ['build', '-o', bin, src], { env, stdio: 'pipe' });
+  if (built.error || built.status !== 0) {
+    log(
+      `Go peer skipped: ${built.error ? 'go is not installed' : String(built.stderr).trim().split('\n')[0]} (apt-get install -y golang-go golang-github-nats-io-go-nats-dev)`,
+    );
+    return null;
+  }
+  const runs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const [c, a] = pinned(GEN_CORE, bin, [url, 'bench.echo', '128', '5']);
+    runs.push(Number((await run(c, a)).stdout.trim()));
+    log(
+      `  Go client (nats.go Request, 128 goroutines) run ${i + 1}: ${Math.round(runs[i]!)} req/s`,
+    );
+  }
+  return Math.round(median(runs));
+}
+
+/** JetStream publish: ours (open loop) against a js.publish() loop with the same in flight. */
+async function jetStreamSection(url: string): Promise<Record<string, unknown>> {
+  const mod = (p: string): string => JSON.stringify(join(ROOT, 'node_modules', p));
+  const setup = `
+    const { connect } = await import(${mod('@nats-io/transport-node/lib/mod.js')});
+    const { jetstreamManager } = await import(${mod('@nats-io/jetstream/lib/mod.js')});
+    const nc = await connect({ servers: ${JSON.stringify(url)} });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: 'BENCH', subjects: ['bench.js'], storage: 'memory', max_msgs: 200000, discard: 'old' });
+    await nc.close();`;
+  await run(process.execPath, ['--input-type=module', '-e', setup]);
+  const rawSrc = `
+    const { connect } = await import(${mod('@nats-io/transport-node/lib/mod.js')});
+    const { jetstream } = await import(${mod('@nats-io/jetstream/lib/mod.js')});
+    const nc = await connect({ servers: ${JSON.stringify(url)} });
+    const js = jetstream(nc);
+    const body = new Uint8Array(16);
+    let n = 0; const end = Date.now() + 5000;
+    const loop = async () => { while (Date.now() < end) { await js.publish('bench.js', body); n++; } };
+    const t0 = Date.now();
+    await Promise.all(Array.from({ length: ${NATS_IN_FLIGHT} }, loop));
+    console.log(n / ((Date.now() - t0) / 1000));
+    await nc.close();`;
+  const rawRuns: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const [c, a] = pinned(GEN_CORE, process.execPath, ['--input-type=module', '-e', rawSrc]);
+    rawRuns.push(Number((await run(c, a)).stdout.trim()));
+    log(
+      `  js.publish() loop run ${i + 1}: ${Math.round(rawRuns[i]!)} msg/s (${NATS_IN_FLIGHT} in flight)`,
+    );
+  }
+  const raw = median(rawRuns);
+  const { best } = await maxSustained(
+    [
+      '--target',
+      url,
+      '--mode',
+      'jetstream',
+      '--subject',
+      'bench.js',
+      '--payload-size',
+      '16',
+      '--max-in-flight',
+      String(NATS_IN_FLIGHT),
+    ],
+    Math.round(raw),
+  );
+  const ratio = best ? r3(best.achieved / raw) : 0;
+  log(
+    `js.publish() loop median ${Math.round(raw)} msg/s; bench-router JetStream max sustained ${best?.achieved ?? '-'}; ratio ${ratio}`,
+  );
+  return {
+    raw_js_publish_runs: rawRuns.map(Math.round),
+    ours_max_sustained: best?.achieved ?? null,
+    ratio_ours_over_raw: ratio,
+  };
 }
 
 type Target = Awaited<ReturnType<typeof startTarget>>;

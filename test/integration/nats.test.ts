@@ -102,6 +102,40 @@ describe('NATS transports against a real nats-server', () => {
     await nc.close();
   });
 
+  it('spreads messages over --subjects N, each carrying --payload-size random bytes', async () => {
+    const nc = await connectNats(splitNatsUrls([nats.url]));
+    const bySubject = new Map<string, number>();
+    const sizes = new Set<number>();
+    nc.subscribe('bench.fan.*', {
+      callback: (_e, m) => {
+        bySubject.set(m.subject, (bySubject.get(m.subject) ?? 0) + 1);
+        sizes.add(m.data.length);
+      },
+    });
+    await nc.flush();
+    const { result } = await bench({
+      target: nats.url,
+      mode: 'publish',
+      subject: 'bench.fan',
+      subjects: 4,
+      payload_size: 64,
+      rate: 800,
+      duration: '1s',
+    });
+    await nc.flush();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(result.counters.ok).toBe(800);
+    expect([...bySubject.keys()].sort()).toEqual([
+      'bench.fan.0',
+      'bench.fan.1',
+      'bench.fan.2',
+      'bench.fan.3',
+    ]);
+    expect([...bySubject.values()]).toEqual([200, 200, 200, 200]);
+    expect([...sizes]).toEqual([64]);
+    await nc.close();
+  });
+
   it('publish with --e2e: each message timed until our own subscriber receives it', async () => {
     const { result } = await bench({
       target: nats.url,
