@@ -1,3 +1,5 @@
+import { ChunkedBody } from '../util/http1-chunked.js';
+
 /**
  * An incremental HTTP/1.1 response parser for the load generator's hot path: it finds the
  * status, the framing (content-length, chunked, until-close) and optionally collects the
@@ -13,8 +15,7 @@ export interface ParsedResponse {
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 const CRLF = Buffer.from('\r\n');
 
-type State =
-  'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailers' | 'until-close';
+type State = 'head' | 'length' | 'chunked' | 'until-close';
 
 export class Http1ResponseParser {
   private state: State = 'head';
@@ -23,6 +24,7 @@ export class Http1ResponseParser {
   private status = 0;
   private close = false;
   private bodyParts: Buffer[] | undefined;
+  private chunked: ChunkedBody | undefined;
   /** Set per request: HEAD responses carry no body whatever their headers say. */
   expectNoBody = false;
 
@@ -63,46 +65,16 @@ export class Http1ResponseParser {
           if (this.remaining === 0) this.complete();
           break;
         }
-        case 'chunk-size': {
-          const end = buf.indexOf(CRLF, pos);
-          if (end < 0) {
+        case 'chunked': {
+          const next = this.chunked!.step(buf, pos, (part) =>
+            this.bodyParts?.push(Buffer.from(part)),
+          );
+          pos = next;
+          if (this.chunked!.needMore) {
             this.pending = Buffer.from(buf.subarray(pos));
             return;
           }
-          const size = parseInt(buf.toString('latin1', pos, end), 16);
-          if (Number.isNaN(size)) throw new Error('bad chunk size');
-          pos = end + 2;
-          this.remaining = size;
-          this.state = size === 0 ? 'trailers' : 'chunk-data';
-          break;
-        }
-        case 'chunk-data': {
-          const n = Math.min(this.remaining, buf.length - pos);
-          this.bodyParts?.push(Buffer.from(buf.subarray(pos, pos + n)));
-          this.remaining -= n;
-          pos += n;
-          if (this.remaining === 0) this.state = 'chunk-end';
-          break;
-        }
-        case 'chunk-end': {
-          if (buf.length - pos < 2) {
-            this.pending = Buffer.from(buf.subarray(pos));
-            return;
-          }
-          pos += 2;
-          this.state = 'chunk-size';
-          break;
-        }
-        case 'trailers': {
-          // Trailer lines end with an empty line; usually there are none and it is just CRLF.
-          const end = buf.indexOf(CRLF, pos);
-          if (end < 0) {
-            this.pending = Buffer.from(buf.subarray(pos));
-            return;
-          }
-          const empty = end === pos;
-          pos = end + 2;
-          if (empty) this.complete();
+          if (this.chunked!.done) this.complete();
           break;
         }
         case 'until-close':
@@ -173,8 +145,10 @@ export class Http1ResponseParser {
     if (this.status >= 100 && this.status < 200) return; // interim response: the real one follows
     this.bodyParts = this.collectBody ? [] : undefined;
     if (this.expectNoBody || this.status === 204 || this.status === 304) this.complete();
-    else if (chunked) this.state = 'chunk-size';
-    else if (length >= 0) {
+    else if (chunked) {
+      this.chunked = new ChunkedBody();
+      this.state = 'chunked';
+    } else if (length >= 0) {
       this.remaining = length;
       this.state = 'length';
       if (length === 0) this.complete();

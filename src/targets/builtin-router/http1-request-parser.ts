@@ -1,3 +1,5 @@
+import { ChunkedBody } from '../../util/http1-chunked.js';
+
 /**
  * An incremental HTTP/1.1 request parser for the built-in router: method, target, the
  * headers that frame the body (content-length, chunked), connection handling and
@@ -22,10 +24,9 @@ export class RequestError extends Error {
   }
 }
 
-const CRLF = Buffer.from('\r\n');
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
-type State = 'head' | 'body' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailers';
+type State = 'head' | 'body' | 'chunked';
 
 export class Http1RequestParser {
   private state: State = 'head';
@@ -34,6 +35,7 @@ export class Http1RequestParser {
   private req: ParsedRequest | undefined;
   private parts: Buffer[] = [];
   private bodyBytes = 0;
+  private chunked: ChunkedBody | undefined;
 
   constructor(
     private readonly onRequest: (r: ParsedRequest) => void,
@@ -70,46 +72,19 @@ export class Http1RequestParser {
           if (this.remaining === 0) this.complete();
           break;
         }
-        case 'chunk-size': {
-          const end = buf.indexOf(CRLF, pos);
-          if (end < 0) {
+        case 'chunked': {
+          const next = this.chunked!.step(
+            buf,
+            pos,
+            (part) => this.parts.push(part),
+            (n) => this.grow(n),
+          );
+          pos = next;
+          if (this.chunked!.needMore) {
             this.pending = buf.subarray(pos);
             return;
           }
-          const size = parseInt(buf.toString('latin1', pos, end), 16);
-          if (Number.isNaN(size)) throw new RequestError(400, 'bad chunk size');
-          this.grow(size);
-          pos = end + 2;
-          this.remaining = size;
-          this.state = size === 0 ? 'trailers' : 'chunk-data';
-          break;
-        }
-        case 'chunk-data': {
-          const n = Math.min(this.remaining, buf.length - pos);
-          this.parts.push(buf.subarray(pos, pos + n));
-          this.remaining -= n;
-          pos += n;
-          if (this.remaining === 0) this.state = 'chunk-end';
-          break;
-        }
-        case 'chunk-end': {
-          if (buf.length - pos < 2) {
-            this.pending = buf.subarray(pos);
-            return;
-          }
-          pos += 2;
-          this.state = 'chunk-size';
-          break;
-        }
-        case 'trailers': {
-          const end = buf.indexOf(CRLF, pos);
-          if (end < 0) {
-            this.pending = buf.subarray(pos);
-            return;
-          }
-          const empty = end === pos;
-          pos = end + 2;
-          if (empty) this.complete();
+          if (this.chunked!.done) this.complete();
           break;
         }
       }
@@ -153,7 +128,8 @@ export class Http1RequestParser {
     this.bodyBytes = 0;
     if (chunked) {
       if (expectContinue) this.onContinue();
-      this.state = 'chunk-size';
+      this.chunked = new ChunkedBody();
+      this.state = 'chunked';
     } else if (length > 0) {
       this.grow(length);
       if (expectContinue) this.onContinue();
