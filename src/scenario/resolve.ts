@@ -16,16 +16,16 @@ import { DECIDE_SUBJECT } from '../targets/builtin-router/nats-responder.js';
 import { natsConnFrom, type NatsAuth } from '../transports/nats-config.js';
 
 /**
- * File, then flags, then defaults: each field is validated where it came from (the file
- * against the published schema, naming the field; flags by name), so an error says exactly
- * what to fix.
- */
-/**
  * Above this a rate is not a load test but a typo (10^12 once ran for ever): one thread
  * sustains ~100k req/s here, and slots it cannot send are counted one by one at the end.
  */
 export const MAX_RATE_PER_THREAD = 1_000_000;
 
+/**
+ * File, then flags, then defaults: each field is validated where it came from (the file
+ * against the published schema, naming the field; flags by name), so an error says exactly
+ * what to fix.
+ */
 export async function readScenarioFile(path: string): Promise<ScenarioFile> {
   const text = await readInputText(path, 'scenario', 'E_SCENARIO_READ');
   let data: unknown;

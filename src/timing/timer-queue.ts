@@ -43,12 +43,6 @@ export class TimerQueue {
     return { cancel: () => this.remove(e) };
   }
 
-  clear(): void {
-    for (const e of this.heap) e.at = -1;
-    this.heap.length = 0;
-    this.rearm();
-  }
-
   private remove(e: Entry): void {
     if (e.at < 0) return;
     const i = e.at;

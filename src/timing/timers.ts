@@ -1,5 +1,5 @@
 import { wallClock } from './clock.js';
-import { TimerQueue, type TimerHandle } from './timer-queue.js';
+import { TimerQueue } from './timer-queue.js';
 import { wakeThread } from './wake-thread.js';
 
 /**
@@ -11,9 +11,4 @@ let queue: TimerQueue | undefined;
 
 export function preciseTimers(): TimerQueue {
   return (queue ??= new TimerQueue(wallClock, wakeThread()));
-}
-
-/** Calls `fn` at `dueMs` (epoch ms, wall clock) with sub-millisecond precision. */
-export function wakeAt(dueMs: number, fn: () => void): TimerHandle {
-  return preciseTimers().add(dueMs, fn);
 }

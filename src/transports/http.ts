@@ -156,12 +156,12 @@ export class HttpTransport implements Transport {
     };
   }
 
-  /** One request per connection (no pipelining): a timed-out request holds its connection
-   * until undici has aborted it. */
   setAvailableListener(fn: () => void): void {
     this.onAvailable = fn;
   }
 
+  /** One request per connection (no pipelining): a timed-out request holds its connection
+   * until undici has aborted it. */
   available(): number {
     return this.cfg.connections - this.active;
   }

@@ -21,9 +21,9 @@ import type { Done, Transport } from './transport.js';
  * Request/reply does not use nats.js's `request()`: its promise, timer and per-request
  * subscription bookkeeping capped one thread at ~30k req/s, a quarter of what the server
  * and a Go client do. Every request is a plain publish with a reply subject under one
- * wildcard inbox of ours, answered through one subscription callback and matched by a
- * token in the subject; timeouts are the driver's (one sweeper for all), and a status
- * reply (503: no responders) is classified as `request()` did.
+ * wildcard inbox of ours, answered through one subscription callback and matched by the
+ * request number in the subject; timeouts are the driver's (one sweeper for all), and a
+ * status reply (503: no responders) is classified as `request()` did.
  */
 export interface NatsConfig extends NatsConnConfig {
   mode: 'request' | 'publish' | 'jetstream';
@@ -52,25 +52,15 @@ const enc = new TextEncoder();
 const E2E_RUN = 'Bench-Run';
 const E2E_SEQ = 'Bench-Seq';
 
-export function classifyNatsError(e: unknown, mode: NatsConfig['mode'] = 'request'): Outcome {
-  const err = e as {
-    name?: string;
-    message?: string;
-    code?: unknown;
-    isNoResponders?: () => boolean;
-    api_error?: { err_code?: number };
-  };
-  const name = err?.name ?? '';
+/**
+ * An error thrown by a publish or a flush itself. No responders, JetStream API errors and
+ * limits arrive as replies instead and are read in onReply / classifyPubAck; timeouts are
+ * the driver's.
+ */
+export function classifyNatsError(e: unknown): Outcome {
+  const err = e as { name?: string; message?: string };
   const msg = String(err?.message ?? '');
-  if (name === 'TimeoutError' || /timeout/i.test(msg)) return TIMEOUT;
-  if (name === 'NoRespondersError' || err.isNoResponders?.() || /no responders/i.test(msg)) {
-    // For a JetStream publish, nobody answering means no stream listens on the subject.
-    return { kind: 'error', cls: mode === 'jetstream' ? 'js_no_stream' : 'no_responders' };
-  }
-  const jsCode = err.api_error?.err_code ?? (typeof err.code === 'number' ? err.code : undefined);
-  if (/maximum (messages|bytes)|exceeded|limit/i.test(msg))
-    return { kind: 'error', cls: 'js_limits', backpressure: 'js_limits' };
-  if (jsCode !== undefined) return { kind: 'error', cls: `js_api:${jsCode}` };
+  if (err?.name === 'TimeoutError' || /timeout/i.test(msg)) return TIMEOUT;
   if (/closed|disconnect|connection/i.test(msg)) return { kind: 'error', cls: 'connection_error' };
   return { kind: 'error', cls: 'nats_error' };
 }
@@ -105,10 +95,9 @@ export class NatsTransport implements Transport {
   /** SUBJECT.0 .. SUBJECT.N-1, made once. */
   private readonly subjectList: string[] | undefined;
   private flushScheduled = false;
-  /** Request/reply: `<inbox>.` + a token per request, and who waits for each token. */
+  /** Request/reply: `<inbox>.` + the request number, and who waits for each number. */
   private inbox = '';
   private readonly replyWaiters = new Map<number, Done>();
-  private nextToken = 0;
 
   constructor(private readonly cfg: NatsConfig) {
     this.body = cfg.body !== undefined ? compileTemplate(cfg.body, 'body') : undefined;
@@ -177,22 +166,21 @@ export class NatsTransport implements Transport {
       ? this.subjectList[seq % this.subjectList.length]!
       : this.cfg.subject;
     const headers = this.hdrs();
-    const fail = (e: unknown): void => done(classifyNatsError(e, this.cfg.mode));
+    const fail = (e: unknown): void => done(classifyNatsError(e));
     switch (this.cfg.mode) {
       case 'request':
       case 'jetstream': {
-        const token = this.nextToken++;
         try {
           nc.publish(subject, payload, {
-            reply: `${this.inbox}${token}`,
+            reply: `${this.inbox}${seq}`,
             ...(headers ? { headers } : {}),
           });
         } catch (e) {
           fail(e);
           return undefined;
         }
-        this.replyWaiters.set(token, done);
-        return () => this.replyWaiters.delete(token);
+        this.replyWaiters.set(seq, done);
+        return () => this.replyWaiters.delete(seq);
       }
       case 'publish':
         try {
@@ -217,10 +205,10 @@ export class NatsTransport implements Transport {
   }
 
   private onReply(m: Msg): void {
-    const token = Number(m.subject.slice(this.inbox.length));
-    const done = this.replyWaiters.get(token);
+    const seq = Number(m.subject.slice(this.inbox.length));
+    const done = this.replyWaiters.get(seq);
     if (!done) return; // timed out already: the driver counted it
-    this.replyWaiters.delete(token);
+    this.replyWaiters.delete(seq);
     // Header parsing is lazy in nats.js: only a message with headers pays for it.
     const h = m.headers;
     const js = this.cfg.mode === 'jetstream';
