@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { ROOT, expectOneLineError, runGateCli, tmp, type CliRun } from '../helpers/cli.js';
 
-// Byte-identical copies of ../shared/examples (checked in test/unit/gate-evaluate.test.ts),
-// so the suite also runs where shared/ is not beside the checkout.
-const SEED = join(ROOT, 'test/fixtures/cp1');
+// The CP1 example files the project ships (byte-identical to the seed format's own copies,
+// checked in test/unit/gate-evaluate.test.ts when those are beside the checkout).
+const SEED = join(ROOT, 'examples/cp1');
 const seedBase = join(SEED, 'baseline_cp1.json');
 const seedPolicy = join(SEED, 'policy_cp1.json');
 

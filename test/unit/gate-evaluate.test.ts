@@ -19,7 +19,7 @@ const judge = (
 ) => evaluate(normalizePolicy(policy), doc(base, be, 'baseline'), doc(cand, ce));
 const status = (o: ReturnType<typeof judge>) => o.rules.map((r) => r.status);
 
-const SHARED = new URL('../fixtures/cp1/', import.meta.url);
+const SHARED = new URL('../../examples/cp1/', import.meta.url);
 const UPSTREAM = new URL('../../../shared/examples/', import.meta.url);
 const seedPolicy = JSON.parse(
   readFileSync(new URL('policy_cp1.json', SHARED), 'utf8'),
