@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../util/free-port.js';
-import { BENCH, GEN_CORE, ROOT, log, median, ours, pinned, run, type Step } from './ramp.js';
+import { GEN_CORE, benchRouterArgv, ROOT, log, median, pinned, run } from './ramp.js';
 
 const LENGTH_S = 8;
 const ROUNDS = Number(process.env.BENCH_REPS ?? 3);
@@ -74,22 +74,10 @@ export async function cpuSection(url: string): Promise<Record<string, unknown>> 
     const raw: number[] = [];
     const lag: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      const a = await cpuOf(process.execPath, [
-        BENCH,
-        '--target',
-        url,
-        '--rate',
-        String(rate),
-        '--duration',
-        `${LENGTH_S}s`,
-        '--warmup',
-        '0s',
-        '--connections',
-        '32',
-        '--out',
-        out,
-        '--quiet',
-      ]);
+      const a = await cpuOf(
+        process.execPath,
+        benchRouterArgv(['--target', url, '--connections', '32'], rate, `${LENGTH_S}s`, '0s', out),
+      );
       const res = readResult(out);
       o.push(a.cpuS);
       lag.push(res.generator.send_lag_p99_ms);
@@ -145,22 +133,11 @@ export async function overloadSection(
     const rate = Math.round(sustained * factor);
     const out = join(tmpdir(), `perfkit-overload-${process.pid}.json`);
     const t0 = Date.now();
-    const [cmd, args] = pinned(GEN_CORE, process.execPath, [
-      BENCH,
-      '--target',
-      url,
-      '--rate',
-      String(rate),
-      '--duration',
-      '6s',
-      '--warmup',
-      '1s',
-      '--connections',
-      '32',
-      '--out',
-      out,
-      '--quiet',
-    ]);
+    const [cmd, args] = pinned(
+      GEN_CORE,
+      process.execPath,
+      benchRouterArgv(['--target', url, '--connections', '32'], rate, '6s', '1s', out),
+    );
     const r = await run(cmd, args);
     const wallS = (Date.now() - t0) / 1000;
     const res = readResult(out);
@@ -190,20 +167,7 @@ export async function routerSection(): Promise<Record<string, unknown>> {
   const router: number[] = [];
   const gen: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    await run(process.execPath, [
-      BENCH,
-      '--target',
-      'builtin',
-      '--rate',
-      '500',
-      '--duration',
-      '10s',
-      '--warmup',
-      '2s',
-      '--out',
-      out,
-      '--quiet',
-    ]);
+    await run(process.execPath, benchRouterArgv(['--target', 'builtin'], 500, '10s', '2s', out));
     const res = readResult(out);
     router.push(res.metrics.cpu_pct ?? NaN);
     gen.push(res.generator.cpu_pct);
@@ -286,22 +250,10 @@ export async function capacitySection(burnMs = 0.4): Promise<Record<string, unkn
     // The generator's own CPU at the rate found: the service shares the machine with the
     // client, so each client leaves it (cores - client CPU) to serve with.
     const check = join(tmpdir(), `perfkit-capacity-gen-${process.pid}.json`);
-    await run(process.execPath, [
-      BENCH,
-      '--target',
-      url,
-      '--rate',
-      String(Math.round(found)),
-      '--duration',
-      '5s',
-      '--warmup',
-      '1s',
-      '--connections',
-      '64',
-      '--out',
-      check,
-      '--quiet',
-    ]);
+    await run(
+      process.execPath,
+      benchRouterArgv(['--target', url, '--connections', '64'], found, '5s', '1s', check),
+    );
     const genCpu = readResult(check).generator.cpu_pct;
     const cores = cpus().length;
     const perCore = (rps: number, clientPct: number): number => rps / (cores - clientPct / 100);
@@ -324,6 +276,3 @@ export async function capacitySection(burnMs = 0.4): Promise<Record<string, unkn
     svc.kill('SIGTERM');
   }
 }
-
-export type { Step };
-export { ours };

@@ -61,24 +61,35 @@ export interface Step {
   lagP99: number;
 }
 
+/** The node arguments of one quiet bench-router run writing its result to `out`. */
+export function benchRouterArgv(
+  target: string[],
+  rate: number,
+  duration: string,
+  warmup: string,
+  out: string,
+): string[] {
+  return [
+    BENCH,
+    ...target,
+    '--rate',
+    String(Math.round(rate)),
+    '--duration',
+    duration,
+    '--warmup',
+    warmup,
+    '--out',
+    out,
+    '--quiet',
+  ];
+}
+
 /** `target` is a URL, or the target arguments themselves (e.g. a NATS subject too). */
 export async function ours(target: string | string[], rate: number, pin = true): Promise<Step> {
   const out = join(tmpdir(), `perfkit-bench-${process.pid}.json`);
   const targetArgs =
     typeof target === 'string' ? ['--target', target, '--connections', '32'] : target;
-  const argv = [
-    BENCH,
-    ...targetArgs,
-    '--rate',
-    String(Math.round(rate)),
-    '--duration',
-    STEP.duration,
-    '--warmup',
-    STEP.warmup,
-    '--out',
-    out,
-    '--quiet',
-  ];
+  const argv = benchRouterArgv(targetArgs, rate, STEP.duration, STEP.warmup, out);
   // Unpinned for fleets: agents are child processes and would inherit the one core.
   const [cmd, args] = pin ? pinned(GEN_CORE, process.execPath, argv) : [process.execPath, argv];
   const r = await run(cmd, args);

@@ -130,24 +130,13 @@ async function natsSection(): Promise<Record<string, unknown>> {
   const responder = spawn(rc, ra, { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((r) => responder.stdout.once('data', () => r()));
   try {
-    const rawSrc = `
-      const { connect } = await import(${JSON.stringify(join(ROOT, 'node_modules/@nats-io/transport-node/lib/mod.js'))});
-      const nc = await connect({ servers: ${JSON.stringify(nats.url)} });
-      const body = new TextEncoder().encode('{"version":"1","request_id":"x","tenant_id":"t","task":{"type":"x"}}');
-      let n = 0; const end = Date.now() + 5000;
-      const loop = async () => { while (Date.now() < end) { await nc.request('bench.echo', body, { timeout: 5000 }); n++; } };
-      const t0 = Date.now();
-      await Promise.all(Array.from({ length: ${NATS_IN_FLIGHT} }, loop));
-      console.log(n / ((Date.now() - t0) / 1000));
-      await nc.close();`;
-    const rawRuns: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const [c, a] = pinned(GEN_CORE, process.execPath, ['--input-type=module', '-e', rawSrc]);
-      rawRuns.push(Number((await run(c, a)).stdout.trim()));
-      log(
-        `  raw nats.js request loop run ${i + 1}: ${rawRuns[i]!.toFixed(0)} req/s (${NATS_IN_FLIGHT} in flight)`,
-      );
-    }
+    const rawRuns = await rawNatsLoop(
+      nats.url,
+      `const body = new TextEncoder().encode('{"version":"1","request_id":"x","tenant_id":"t","task":{"type":"x"}}');
+       const call = () => nc.request('bench.echo', body, { timeout: 5000 });`,
+      'raw nats.js request loop',
+      'req/s',
+    );
     const raw = median(rawRuns);
     const args = [
       '--target',
@@ -229,6 +218,35 @@ async function goPeer(url: string): Promise<number | null> {
   return Math.round(median(runs));
 }
 
+/**
+ * A raw nats.js peer: NATS_IN_FLIGHT async loops, each awaiting `call()` back to back for
+ * 5 s, on the generator core; three runs, their rates. `setup` defines `call` given `nc`.
+ */
+async function rawNatsLoop(
+  url: string,
+  setup: string,
+  what: string,
+  unit: string,
+): Promise<number[]> {
+  const src = `
+    const { connect } = await import(${JSON.stringify(join(ROOT, 'node_modules/@nats-io/transport-node/lib/mod.js'))});
+    const nc = await connect({ servers: ${JSON.stringify(url)} });
+    ${setup}
+    let n = 0; const end = Date.now() + 5000;
+    const loop = async () => { while (Date.now() < end) { await call(); n++; } };
+    const t0 = Date.now();
+    await Promise.all(Array.from({ length: ${NATS_IN_FLIGHT} }, loop));
+    console.log(n / ((Date.now() - t0) / 1000));
+    await nc.close();`;
+  const runs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const [c, a] = pinned(GEN_CORE, process.execPath, ['--input-type=module', '-e', src]);
+    runs.push(Number((await run(c, a)).stdout.trim()));
+    log(`  ${what} run ${i + 1}: ${Math.round(runs[i]!)} ${unit} (${NATS_IN_FLIGHT} in flight)`);
+  }
+  return runs;
+}
+
 /** JetStream publish: ours (open loop) against a js.publish() loop with the same in flight. */
 async function jetStreamSection(url: string): Promise<Record<string, unknown>> {
   const mod = (p: string): string => JSON.stringify(join(ROOT, 'node_modules', p));
@@ -240,26 +258,15 @@ async function jetStreamSection(url: string): Promise<Record<string, unknown>> {
     await jsm.streams.add({ name: 'BENCH', subjects: ['bench.js'], storage: 'memory', max_msgs: 200000, discard: 'old' });
     await nc.close();`;
   await run(process.execPath, ['--input-type=module', '-e', setup]);
-  const rawSrc = `
-    const { connect } = await import(${mod('@nats-io/transport-node/lib/mod.js')});
-    const { jetstream } = await import(${mod('@nats-io/jetstream/lib/mod.js')});
-    const nc = await connect({ servers: ${JSON.stringify(url)} });
-    const js = jetstream(nc);
-    const body = new Uint8Array(16);
-    let n = 0; const end = Date.now() + 5000;
-    const loop = async () => { while (Date.now() < end) { await js.publish('bench.js', body); n++; } };
-    const t0 = Date.now();
-    await Promise.all(Array.from({ length: ${NATS_IN_FLIGHT} }, loop));
-    console.log(n / ((Date.now() - t0) / 1000));
-    await nc.close();`;
-  const rawRuns: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const [c, a] = pinned(GEN_CORE, process.execPath, ['--input-type=module', '-e', rawSrc]);
-    rawRuns.push(Number((await run(c, a)).stdout.trim()));
-    log(
-      `  js.publish() loop run ${i + 1}: ${Math.round(rawRuns[i]!)} msg/s (${NATS_IN_FLIGHT} in flight)`,
-    );
-  }
+  const rawRuns = await rawNatsLoop(
+    url,
+    `const { jetstream } = await import(${mod('@nats-io/jetstream/lib/mod.js')});
+     const js = jetstream(nc);
+     const body = new Uint8Array(16);
+     const call = () => js.publish('bench.js', body);`,
+    'js.publish() loop',
+    'msg/s',
+  );
   const raw = median(rawRuns);
   const { best } = await maxSustained(
     [

@@ -1,5 +1,5 @@
 import type { LiveStats } from '../driver/shard.js';
-import type { BenchResult } from '../result/result.js';
+import { limitLine, type BenchResult } from '../result/result.js';
 
 /**
  * What a person watching sees: a live line rewritten in place on a TTY, one plain line
@@ -123,8 +123,8 @@ export function summaryTable(r: BenchResult): string {
     `${g.saturated ? 'SATURATED' : 'ok'}: send lag p99 ${g.send_lag_p99_ms} ms, loop delay p99 ${g.event_loop_delay_p99_ms} ms, cpu ${g.cpu_pct}%, rss ${g.rss_mb} MB, ${g.threads} thread(s)${r.agents ? ` on ${r.agents.length} agent(s)` : ''}`,
   ]);
   for (const reason of g.reasons) rows.push(['', reason]);
-  if (g.limit && g.limit !== 'none' && g.limit !== 'generator_cpu')
-    rows.push(['limit', `${g.limit.replace(/_/g, ' ')}: ${g.limit_reason ?? ''}`]);
+  const limit = limitLine(g);
+  if (limit) rows.push(['limit', limit]);
   if (r.run.partial) rows.push(['PARTIAL', 'agents were lost: less load was offered than asked']);
   for (const a of r.agents ?? []) {
     rows.push([

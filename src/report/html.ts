@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { GateOutcome } from '../gate/evaluate.js';
 import { decode } from '../record/histogram.js';
-import type { BenchResult } from '../result/result.js';
+import { limitLine, type BenchResult } from '../result/result.js';
 import type { SweepReport } from '../run/sweep.js';
 import { uslModel } from '../sweep/usl.js';
 
@@ -190,14 +190,9 @@ export function runHtml(r: BenchResult): string {
         `${r.generator.saturated ? 'SATURATED' : 'ok'}: send lag p99 ${r.generator.send_lag_p99_ms} ms, loop delay p99 ${r.generator.event_loop_delay_p99_ms} ms, cpu ${r.generator.cpu_pct}%, rss ${r.generator.rss_mb} MB`,
       ],
       ...r.generator.reasons.map((x): [string, unknown] => ['', x]),
-      ...(r.generator.limit && r.generator.limit !== 'none' && r.generator.limit !== 'generator_cpu'
-        ? [
-            [
-              'limit',
-              `${r.generator.limit.replace(/_/g, ' ')}: ${r.generator.limit_reason ?? ''}`,
-            ] as [string, unknown],
-          ]
-        : []),
+      ...[limitLine(r.generator)]
+        .filter((x): x is string => x !== undefined)
+        .map((x): [string, unknown] => ['limit', x]),
     ])}`,
     agentsSection(r),
   ].join('\n');

@@ -48,6 +48,15 @@ export interface IntervalRow {
 export type GeneratorLimit =
   'none' | 'generator_cpu' | 'connections' | 'in_flight_limit' | 'target';
 
+/**
+ * The limit line of a report: only when something other than the generator's own CPU (which
+ * `reasons` already explain) held the rate back.
+ */
+export function limitLine(g: GeneratorSection): string | undefined {
+  if (!g.limit || g.limit === 'none' || g.limit === 'generator_cpu') return undefined;
+  return `${g.limit.replace(/_/g, ' ')}: ${g.limit_reason ?? ''}`;
+}
+
 export interface GeneratorSection {
   saturated: boolean;
   reasons: string[];
