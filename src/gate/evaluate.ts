@@ -127,6 +127,10 @@ function evaluateRule(
     status: policy.gate.requireAllMetricsPresent ? 'missing' : 'skipped',
     why: `metric missing from the ${where}`,
   });
+  // CP1 defines a required metric missing from the candidate as a failed gate (exit 1); version 2
+  // calls it "not comparable" (exit 3), since a run that measured less is not a slower run.
+  if (!c && policy.cp1 && policy.gate.requireAllMetricsPresent)
+    return { ...res, status: 'fail', why: 'metric missing from the candidate (CP1: required)' };
   if (!c) return absent('candidate');
   const violated = (why: string): RuleResult => ({
     ...res,

@@ -75,7 +75,7 @@ describe('perf-gate CLI', () => {
     expect(readFileSync(join(dir, 'j.xml'), 'utf8')).toMatch(/<failure message="200 -&gt; 300/);
   });
 
-  it('exits 3 when a required metric is missing from the candidate', async () => {
+  it("exits 1 when a CP1 policy's required metric is missing from the candidate", async () => {
     const dir = tmp();
     const cand = write(dir, 'cand.json', { metrics: { rps: 62 } });
     const r = await runGateCli([
@@ -86,8 +86,9 @@ describe('perf-gate CLI', () => {
       '--candidate',
       cand,
     ]);
-    expect(r.code).toBe(3);
-    expect(r.stdout).toContain('NOT COMPARABLE');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('REGRESSION');
+    expect(r.stdout).toContain('missing from the candidate');
   });
 
   describe('bad input: one line, exit 2', () => {

@@ -110,8 +110,27 @@ describe('severities, missing metrics, bad values', () => {
     expect(o.exitCode).toBe(0);
   });
 
-  it('a metric missing from the candidate fails the gate as not comparable (exit 3), or is skipped when allowed', () => {
+  it('a metric missing from the candidate fails a CP1 gate (exit 1)', () => {
     const p: PolicyFile = {
+      rules: { a: { absolute: { max: 1 } }, m: { relative: { max_pct_increase: 5 } } },
+    };
+    const o = judge(p, { m: 1, a: 0 }, { a: 0 });
+    expect(o.rules[1]!.status).toBe('fail');
+    expect(o.verdict).toBe('regression');
+    expect(o.exitCode).toBe(1);
+    expect(o.reasons[0]).toContain('missing from the candidate');
+    const lax = judge(
+      { ...p, gate: { require_all_metrics_present: false } },
+      { m: 1, a: 0 },
+      { a: 0 },
+    );
+    expect(lax.rules[1]!.status).toBe('skipped');
+    expect(lax.exitCode).toBe(0);
+  });
+
+  it('a metric missing from the candidate makes a version-2 gate not comparable (exit 3), or is skipped when allowed', () => {
+    const p: PolicyFile = {
+      version: '2',
       rules: { a: { absolute: { max: 1 } }, m: { relative: { max_pct_increase: 5 } } },
     };
     const o = judge(p, { m: 1, a: 0 }, { a: 0 });
@@ -144,9 +163,9 @@ describe('severities, missing metrics, bad values', () => {
   });
 
   it('null counts as missing', () => {
-    expect(judge({ rules: { m: { absolute: { max: 1 } } } }, { m: 1 }, { m: null }).exitCode).toBe(
-      3,
-    );
+    const o = judge({ rules: { m: { absolute: { max: 1 } } } }, { m: 1 }, { m: null });
+    expect(o.rules[0]!.why).toContain('missing from the candidate');
+    expect(o.exitCode).toBe(1);
   });
 
   it('a non-zero candidate ct_exit_code fails the gate unless the policy says otherwise', () => {
@@ -219,7 +238,7 @@ describe('the seed files, unchanged', () => {
     for (const [k, v, fails] of cases) {
       expect(judge(seedPolicy, m, { ...m, [k]: v }).exitCode, `${k}=${v}`).toBe(fails ? 1 : 0);
     }
-    expect(judge(seedPolicy, m, { ...m, rps: undefined }).exitCode).toBe(3);
+    expect(judge(seedPolicy, m, { ...m, rps: undefined }).exitCode).toBe(1);
   });
 
   it('do not check comparability (CP1 has none), version 2 does', () => {
