@@ -7,6 +7,8 @@ export const ExitCode = {
   regression: 1,
   badInput: 2,
   invalidRun: 3,
+  /** The tool itself failed. Never 1: a crash must not read as a regression in CI. */
+  internal: 4,
   interrupted: 130,
 } as const;
 

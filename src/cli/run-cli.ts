@@ -1,10 +1,23 @@
-import { isToolError, oneLine, ToolError } from '../errors.js';
+import { ExitCode, isToolError, oneLine, ToolError } from '../errors.js';
 
 /**
  * The one place a CLI turns an error into output: one line on stderr and the documented
  * exit code. A stack trace appears only with PERFKIT_DEBUG=1, for bugs.
  */
 export function runCli(name: string, main: () => Promise<number>): void {
+  const internal = (e: unknown): void => {
+    process.stderr.write(`${name}: internal error: ${oneLine(e)}\n`);
+    if (process.env.PERFKIT_DEBUG === '1' && e instanceof Error)
+      process.stderr.write(`${e.stack}\n`);
+  };
+  // A throw inside a socket or timer callback never reaches main's promise: without these
+  // Node prints a stack trace and exits 1, which CI reads as a regression.
+  const crash = (e: unknown): void => {
+    internal(e);
+    process.exit(ExitCode.internal);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   main().then(
     (code) => {
       process.exitCode = code;
@@ -15,10 +28,8 @@ export function runCli(name: string, main: () => Promise<number>): void {
         process.exitCode = e.exitCode;
         return;
       }
-      process.stderr.write(`${name}: internal error: ${oneLine(e)}\n`);
-      if (process.env.PERFKIT_DEBUG === '1' && e instanceof Error)
-        process.stderr.write(`${e.stack}\n`);
-      process.exitCode = 1;
+      internal(e);
+      process.exitCode = ExitCode.internal;
     },
   );
 }

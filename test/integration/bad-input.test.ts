@@ -2,7 +2,13 @@ import { writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { freePort } from '../../src/util/free-port.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectOneLineError as expectBadInput, runCli, tmp, type CliRun } from '../helpers/cli.js';
+import {
+  expectOneLineError as expectBadInput,
+  ROOT,
+  runCli,
+  tmp,
+  type CliRun,
+} from '../helpers/cli.js';
 
 const expectOneLineError = (r: CliRun, pattern: RegExp): void =>
   expectBadInput(r, 'bench-router', pattern);
@@ -102,5 +108,33 @@ describe('bad input', () => {
     expect(res.scenario.name).toBe('from-file');
     expect(res.run.duration_s).toBe(1);
     expect(res.metrics.requests_total).toBe(50);
+  });
+});
+
+describe('a crash is not a verdict', () => {
+  // Exit 1 means "regression" to CI; a bug in the tool must exit 4 with one line instead.
+  const crashing = (body: string): string => {
+    const f = join(tmp(), 'crash.mjs');
+    const runCliJs = join(ROOT, 'dist/cli/run-cli.js');
+    writeFileSync(f, `import { runCli } from ${JSON.stringify(runCliJs)};\n${body}\n`);
+    return f;
+  };
+
+  it('an error thrown by the tool exits 4 with one line', async () => {
+    const r = await runCli([], {
+      bin: crashing(`runCli('perf-gate', async () => { throw new TypeError('boom'); });`),
+    });
+    expect(r.code).toBe(4);
+    expect(r.stderr.trim()).toBe('perf-gate: internal error: boom');
+  });
+
+  it('an error thrown in a callback, outside the main promise, exits 4 with one line', async () => {
+    const r = await runCli([], {
+      bin: crashing(
+        `runCli('bench-router', () => new Promise(() => setTimeout(() => { throw new RangeError('late'); }, 10)));`,
+      ),
+    });
+    expect(r.code).toBe(4);
+    expect(r.stderr.trim()).toBe('bench-router: internal error: late');
   });
 });
