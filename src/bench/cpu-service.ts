@@ -3,7 +3,7 @@
  * A CPU-bound test service for `npm run bench`: as many worker processes as cores, each
  * request burning a fixed CPU time before a small JSON answer, so its capacity is known
  * (about cores / burn) and is spent on CPU it shares with the generator, as on a CI runner.
- * Usage: node cpu-service.js PORT BURN_MS; prints {"url"} once every worker listens.
+ * Usage: node cpu-service.js PORT BURN_MS [WORKERS]; prints {"url"} once every worker listens.
  */
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
@@ -13,7 +13,7 @@ const port = Number(process.argv[2]);
 const burnMs = Number(process.argv[3] ?? 0.4);
 
 if (cluster.isPrimary) {
-  const n = cpus().length;
+  const n = Number(process.argv[4] ?? cpus().length);
   let listening = 0;
   for (let i = 0; i < n; i++) cluster.fork();
   cluster.on('listening', () => {

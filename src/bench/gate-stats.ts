@@ -1,30 +1,158 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:gate`: the gate's statistical behaviour, measured on the built-in router.
- * A fresh baseline (3 runs), then N gate runs of unchanged code and N with the router's
- * service time raised 30%, each candidate also 3 runs, judged by policies/router-http.json.
- * Counts verdicts: unchanged code should almost never be called a regression, the slower
- * router almost always.
+ * `npm run bench:gate [-- N] [compare] [stored]`: the gate's statistical behaviour, counted.
+ *
+ * compare (default): N `perf-gate compare` runs per condition, each with a 3-minute budget,
+ * policies/compare.json (p50 and p90 at +5%):
+ *   - a CPU-bound service (one process, each request burns 1 ms of CPU, sharing the machine
+ *     with the generator): A/A (two identical instances) and +10% CPU per request;
+ *   - the built-in router (perf/compare-router.json): A/A and +10% service time.
+ * Prints verdict counts and the median decision time; writes reports/gate-compare.json.
+ *
+ * stored: the stored-baseline gate (3 runs per side, policies/router-http.json): N gate runs
+ * of unchanged code and N with the router's service time +30%; writes reports/gate-stats.json.
  */
-import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { runBench } from '../run/bench.js';
+import { runCompare, type CompareSideSpec } from '../run/compare.js';
 import { runGate } from '../run/gate.js';
 import { readScenarioFile, resolveScenario } from '../scenario/resolve.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { freePort } from '../util/free-port.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const N = Number(process.argv[2] ?? 20);
+const args = process.argv.slice(2);
+const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 20);
+const sections = args.filter((a) => !/^\d+$/.test(a));
 const io = { stdout: process.stdout, stderr: process.stderr, quiet: true };
 const log = (s: string): void => void process.stdout.write(`${s}\n`);
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
+};
 
-async function main(): Promise<void> {
+/** The CPU-bound service, one process per instance, its CPU cost per request in ms. */
+async function cpuService(burnMs: number): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'dist/bench/cpu-service.js'), String(port), String(burnMs), '1'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const line = await new Promise<string>((resolve) =>
+    createInterface({ input: child.stdout! }).once('line', resolve),
+  );
+  return { url: (JSON.parse(line) as { url: string }).url, child };
+}
+
+interface Condition {
+  name: string;
+  scenario: string;
+  baseline: CompareSideSpec;
+  candidate: CompareSideSpec;
+}
+
+async function compareSection(): Promise<Record<string, unknown>> {
+  const policy = join(ROOT, 'policies/compare.json');
+  const cpuScenario = join(mkdtempSync(join(tmpdir(), 'gate-compare-')), 'cpu.json');
+  writeFileSync(
+    cpuScenario,
+    JSON.stringify({
+      name: 'cpu-service-compare',
+      target: 'http://127.0.0.1:1/',
+      rate: 400,
+      duration: '1s',
+      warmup: '250ms',
+      timeout: '5s',
+    }),
+  );
+  const a = await cpuService(1);
+  const a2 = await cpuService(1);
+  const slower = await cpuService(1.1);
+  const conditions: Condition[] = [
+    {
+      name: 'cpu service A/A',
+      scenario: cpuScenario,
+      baseline: { target: a.url },
+      candidate: { target: a2.url },
+    },
+    {
+      name: 'cpu service +10% CPU per request',
+      scenario: cpuScenario,
+      baseline: { target: a.url },
+      candidate: { target: slower.url },
+    },
+    {
+      name: 'built-in router A/A',
+      scenario: join(ROOT, 'perf/compare-router.json'),
+      baseline: { target: 'builtin' },
+      candidate: { target: 'builtin' },
+    },
+    {
+      name: 'built-in router +10% service time',
+      scenario: join(ROOT, 'perf/compare-router.json'),
+      baseline: { target: 'builtin' },
+      candidate: { target: 'builtin', knobs: { service_time: '2.2ms' } },
+    },
+  ];
+  const summary: Record<string, unknown> = { runs_per_condition: N, budget_s: 180 };
+  try {
+    for (const c of conditions) {
+      const counts: Record<string, number> = {
+        pass: 0,
+        regression: 0,
+        inconclusive: 0,
+        not_comparable: 0,
+      };
+      const seconds: number[] = [];
+      const pairs: number[] = [];
+      for (let i = 0; i < N; i++) {
+        const { outcome, record } = await runCompare(
+          {
+            policy,
+            scenarioFile: await readScenarioFile(c.scenario),
+            baseline: c.baseline,
+            candidate: c.candidate,
+            budgetMs: 180_000,
+            confidence: 0.95,
+            seed: i + 1,
+            outputs: {},
+          },
+          io,
+        );
+        counts[outcome.verdict] = (counts[outcome.verdict] ?? 0) + 1;
+        seconds.push(record.elapsed_s);
+        pairs.push(record.pairs.length);
+        const p50 = outcome.rules.find((r) => r.metric === 'latency_p50_ms')?.interval;
+        log(
+          `  ${c.name} #${i + 1}: ${outcome.verdict} after ${record.pairs.length} pairs, ${record.elapsed_s}s (p50 ${p50 ? `${p50.lowPct.toFixed(1)}%..${p50.highPct.toFixed(1)}%` : '-'})`,
+        );
+      }
+      summary[c.name] = {
+        ...counts,
+        median_decision_s: median(seconds),
+        max_s: Math.max(...seconds),
+        median_pairs: median(pairs),
+      };
+      log(
+        `${c.name}: ${JSON.stringify(counts)}, median decision ${median(seconds)}s (max ${Math.max(...seconds)}s), median ${median(pairs)} pairs`,
+      );
+    }
+  } finally {
+    for (const s of [a, a2, slower]) s.child.kill();
+  }
+  return summary;
+}
+
+async function storedSection(): Promise<Record<string, unknown>> {
   const file = await readScenarioFile(join(ROOT, 'perf/router-http-gate.json'));
   const policy = join(ROOT, 'policies/router-http.json');
-  const dir = join(tmpdir(), `perfkit-gate-stats-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), `perfkit-gate-stats-`));
   const baselinePath = join(dir, 'baseline.json');
   const base = await runBench(await resolveScenario(file, { out: baselinePath }), io);
   await writeFileAtomic(baselinePath, JSON.stringify(base.result));
@@ -61,9 +189,21 @@ async function main(): Promise<void> {
     summary[c.name] = { ...counts, seconds };
     log(`${c.name}: ${JSON.stringify(counts)} in ${seconds}s`);
   }
+  return summary;
+}
+
+async function main(): Promise<void> {
   mkdirSync(join(ROOT, 'reports'), { recursive: true });
-  writeFileSync(join(ROOT, 'reports/gate-stats.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  log('written to reports/gate-stats.json');
+  if (!sections.length || sections.includes('compare')) {
+    const s = await compareSection();
+    writeFileSync(join(ROOT, 'reports/gate-compare.json'), `${JSON.stringify(s, null, 2)}\n`);
+    log('written to reports/gate-compare.json');
+  }
+  if (sections.includes('stored')) {
+    const s = await storedSection();
+    writeFileSync(join(ROOT, 'reports/gate-stats.json'), `${JSON.stringify(s, null, 2)}\n`);
+    log('written to reports/gate-stats.json');
+  }
 }
 
 void main();

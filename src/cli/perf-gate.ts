@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { ExitCode, ToolError } from '../errors.js';
 import { loadPolicy } from '../gate/policy.js';
 import { runBench } from '../run/bench.js';
+import { runCompare } from '../run/compare.js';
 import {
   calibrationTable,
   calibrationWarnings,
@@ -13,6 +14,8 @@ import {
 } from '../run/gate.js';
 import { readScenarioFile, resolveScenario } from '../scenario/resolve.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { parseDuration } from '../util/duration.js';
+import { builtinFields, builtinOptions } from './builtin-options.js';
 import { runCli, usageFail } from './run-cli.js';
 
 const io = (quiet: boolean) => ({ stdout: process.stdout, stderr: process.stderr, quiet });
@@ -95,6 +98,97 @@ runCli('perf-gate', async () => {
             io(a.quiet),
           )
         ).exitCode;
+      },
+    )
+    .command(
+      'compare',
+      'interleaved A/B rounds against two running versions, judged pair by pair',
+      (y) =>
+        // The knob flags are generated (typed loosely), so they are declared beside the typed ones.
+        (
+          y.options({
+            ...builtinOptions('baseline-builtin-', 'baseline built-in router'),
+            ...builtinOptions('candidate-builtin-', 'candidate built-in router'),
+          }) as unknown as typeof y
+        )
+          .option('policy', { type: 'string', demandOption: true, describe: 'policy JSON' })
+          .option('scenario', {
+            type: 'string',
+            demandOption: true,
+            describe: 'the load, run against each side in turn (its target is ignored)',
+          })
+          .option('baseline-target', {
+            type: 'string',
+            demandOption: true,
+            describe: 'the version to compare against: URL or builtin',
+          })
+          .option('candidate-target', {
+            type: 'string',
+            demandOption: true,
+            describe: 'the version under test: URL or builtin',
+          })
+          .option('baseline-subject', { type: 'string', describe: 'NATS: the baseline subject' })
+          .option('candidate-subject', { type: 'string', describe: 'NATS: the candidate subject' })
+          .option('budget', {
+            type: 'string',
+            default: '3m',
+            describe: 'stop by then, decided or not (inconclusive: exit 3)',
+          })
+          .option('round', {
+            type: 'string',
+            describe: "one round's measured time (default: the scenario's duration)",
+          })
+          .option('round-warmup', {
+            type: 'string',
+            describe: "warm-up before each round (default: the scenario's warmup)",
+          })
+          .option('confidence', {
+            type: 'number',
+            default: 0.95,
+            describe: 'for relative rules that do not set their own',
+          })
+          .option('seed', { type: 'number', describe: 'seed for the order within each pair' })
+          .option('junit', { type: 'string', describe: 'JUnit XML, one test case per rule' })
+          .option('markdown', { type: 'string', describe: 'Markdown summary with the rounds' })
+          .option('metrics', { type: 'string', describe: 'OpenMetrics metrics.txt for GitLab' })
+          .option('json', { type: 'string', describe: 'JSON verdict with every round' })
+          .option('html', { type: 'string', describe: 'HTML report with the intervals narrowing' })
+          .check((a) => {
+            if (!(a.confidence > 0 && a.confidence < 1))
+              throw new ToolError('E_USAGE', '--confidence must be between 0 and 1');
+            return true;
+          }),
+      async (a) => {
+        const side = (s: 'baseline' | 'candidate') => ({
+          target: a[`${s}-target`],
+          knobs: builtinFields(a, `${s}-builtin-`),
+          subject: a[`${s}-subject`],
+        });
+        const ran = await runCompare(
+          {
+            policy: a.policy,
+            scenarioFile: await readScenarioFile(a.scenario),
+            baseline: side('baseline'),
+            candidate: side('candidate'),
+            budgetMs: parseDuration(a.budget, 'budget'),
+            roundMs: a.round !== undefined ? parseDuration(a.round, 'round') : undefined,
+            warmupMs:
+              a['round-warmup'] !== undefined
+                ? parseDuration(a['round-warmup'], 'round-warmup')
+                : undefined,
+            confidence: a.confidence,
+            seed: a.seed,
+            outputs: {
+              json: a.json,
+              junit: a.junit,
+              markdown: a.markdown,
+              metrics: a.metrics,
+              html: a.html,
+            },
+          },
+          io(a.quiet),
+        );
+        code = ran.exitCode;
       },
     )
     .command(

@@ -2,9 +2,9 @@ import type { Argv } from 'yargs';
 import { ToolError } from '../errors.js';
 import { readScenarioFile, resolveScenario, type ScenarioOverrides } from '../scenario/resolve.js';
 import type { Scenario } from '../scenario/scenario.js';
-import type { KnobFields } from '../targets/builtin-router/knob-args.js';
 import { anyDefined } from '../util/defined.js';
 import { busAuthFields, busAuthOptions } from './bus-options.js';
+import { builtinFields, builtinOptions } from './builtin-options.js';
 
 /**
  * Every scenario option as a CLI flag, shared by bench-router, perf-gate's runs and
@@ -19,6 +19,7 @@ export function withScenarioOptions<T>(y: Argv<T>) {
   const withAuth = y.options({
     ...busAuthOptions('nats-', 'NATS'),
     ...busAuthOptions('agents-', 'agent bus'),
+    ...builtinOptions('builtin-'),
   }) as unknown as Argv<T>;
   return withAuth
     .option('scenario', {
@@ -181,46 +182,15 @@ export function withScenarioOptions<T>(y: Argv<T>) {
       type: 'string',
       describe: 'write per-second histograms in the HdrHistogram interval log format',
     })
-    .option('quiet', { type: 'boolean', default: false, describe: 'no progress or summary' })
-    .option('builtin-workers', {
-      type: 'number',
-      describe: 'built-in router: requests served at once (0: unlimited)',
-    })
-    .option('builtin-service-time', {
-      type: 'string',
-      describe: 'built-in router: mean service time',
-    })
-    .option('builtin-service-dist', { choices: ['fixed', 'uniform', 'exp', 'lognormal'] as const })
-    .option('builtin-queue-limit', {
-      type: 'number',
-      describe: 'built-in router: queue length before overload',
-    })
-    .option('builtin-error-rate', {
-      type: 'number',
-      describe: 'built-in router: injected error fraction',
-    })
-    .option('builtin-stall-every', { type: 'string', describe: 'built-in router: stall period' })
-    .option('builtin-stall-for', { type: 'string', describe: 'built-in router: stall length' })
-    .option('builtin-mem-growth-bytes', {
-      type: 'number',
-      describe: 'built-in router: bytes leaked per request',
-    });
+    .option('quiet', { type: 'boolean', default: false, describe: 'no progress or summary' });
 }
 
 type ScenarioArgv = Awaited<ReturnType<ReturnType<typeof withScenarioOptions>['parse']>>;
 
 export function overridesFrom(argv: ScenarioArgv): ScenarioOverrides {
   const body = argv.body ?? argv.payload;
-  const builtin: KnobFields = {
-    workers: argv['builtin-workers'],
-    service_time: argv['builtin-service-time'],
-    service_dist: argv['builtin-service-dist'],
-    queue_limit: argv['builtin-queue-limit'],
-    error_rate: argv['builtin-error-rate'],
-    stall_every: argv['builtin-stall-every'],
-    stall_for: argv['builtin-stall-for'],
-    mem_growth_bytes: argv['builtin-mem-growth-bytes'],
-  };
+  const builtin = builtinFields(argv, 'builtin-');
+
   return {
     target: argv.target,
     name: argv.name,

@@ -44,9 +44,37 @@ export function relativeChange(base: number, cand: number): number {
   return ((cand - base) / Math.abs(base)) * 100;
 }
 
-export function evaluate(policy: Policy, base: GateDoc, cand: GateDoc): GateOutcome {
+/**
+ * Where a noise-aware rule's interval comes from: a bootstrap over the documents' samples
+ * (the stored-baseline gate) or the paired confidence sequence of `perf-gate compare`.
+ */
+export interface IntervalSource {
+  interval(
+    rule: Rule,
+    baseName: string,
+    candName: string,
+    confidence: number,
+  ): ChangeInterval | undefined;
+  /** Said before the point comparison a rule falls back to when there is no interval. */
+  fallback: string;
+}
+
+export function bootstrapSource(base: GateDoc, cand: GateDoc, iterations: number): IntervalSource {
+  return {
+    interval: (_rule, bName, cName, conf) =>
+      changeInterval(base, cand, bName, cName, conf, iterations),
+    fallback: 'no samples (use --repeat): point comparison; ',
+  };
+}
+
+export function evaluate(
+  policy: Policy,
+  base: GateDoc,
+  cand: GateDoc,
+  source: IntervalSource = bootstrapSource(base, cand, policy.gate.bootstrapIterations),
+): GateOutcome {
   const noiseAware = policy.rules.filter((r) => r.confidence !== undefined && isRelative(r)).length;
-  const rules = policy.rules.map((r) => evaluateRule(r, policy, base, cand, noiseAware));
+  const rules = policy.rules.map((r) => evaluateRule(r, policy, base, cand, noiseAware, source));
   const comparability = checkComparability(policy, base, cand);
   const reasons: string[] = [];
 
@@ -91,7 +119,7 @@ export function evaluate(policy: Policy, base: GateDoc, cand: GateDoc): GateOutc
   return { verdict: 'pass', exitCode: 0, reasons, rules, comparability };
 }
 
-function isRelative(r: Rule): boolean {
+export function isRelative(r: Rule): boolean {
   return r.kind === 'max_pct_increase' || r.kind === 'max_pct_decrease';
 }
 
@@ -101,6 +129,7 @@ function evaluateRule(
   base: GateDoc,
   cand: GateDoc,
   noiseAware: number,
+  source: IntervalSource,
 ): RuleResult {
   const b = readMetric(base, r.metric, policy.aliases);
   const c = readMetric(cand, r.metric, policy.aliases);
@@ -160,7 +189,7 @@ function evaluateRule(
 
   if (r.confidence !== undefined) {
     const conf = bonferroni(r.confidence, noiseAware);
-    const iv = changeInterval(base, cand, b.name, c.name, conf, policy.gate.bootstrapIterations);
+    const iv = source.interval(r, b.name, c.name, conf);
     if (iv) {
       res.interval = { ...iv, confidence: round(conf, 5) };
       const span = `[${fmt(round(iv.lowPct, 2))}%, ${fmt(round(iv.highPct, 2))}%] at ${fmt(round(conf * 100, 3))}% (${iv.method}, n=${iv.n.join('/')})`;
@@ -176,8 +205,8 @@ function evaluateRule(
         why: `change ${span} straddles ${up ? '+' : '-'}${fmt(r.limit)}%: too noisy to tell`,
       };
     }
-    // No samples on one side: fall back to the point comparison, and say so.
-    res.why = 'no samples (use --repeat): point comparison; ';
+    // No interval to be had: fall back to the point comparison, and say so.
+    res.why = source.fallback;
   }
   if (up) {
     if (change > r.limit + EPS) {

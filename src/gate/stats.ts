@@ -7,7 +7,7 @@ import { mulberry32 } from '../schedule/arrivals.js';
 export interface ChangeInterval {
   lowPct: number;
   highPct: number;
-  method: 'bootstrap-runs' | 'bootstrap-intervals';
+  method: 'bootstrap-runs' | 'bootstrap-intervals' | 'sequential-paired';
   n: [number, number];
 }
 

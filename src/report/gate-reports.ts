@@ -1,3 +1,4 @@
+import type { CompareRecord } from '../gate/compare.js';
 import type { GateOutcome, RuleResult } from '../gate/evaluate.js';
 
 /**
@@ -10,6 +11,8 @@ export interface GateReportInput {
   baselinePath: string;
   candidatePath: string;
   policyPath: string;
+  /** Set by `perf-gate compare`: its rounds and the intervals narrowing. */
+  compare?: CompareRecord;
 }
 
 const num = (x: number | null): string =>
@@ -73,6 +76,7 @@ export function consoleReport(i: GateReportInput): string {
   ];
   for (const c of i.outcome.comparability.filter((x) => !x.ok))
     out.push(`not comparable: ${c.detail}`);
+  if (i.compare) out.push('', compareLine(i.compare));
   out.push('', `perf-gate: ${VERDICT_TEXT[i.outcome.verdict]} (exit ${i.outcome.exitCode})`);
   for (const r of i.outcome.reasons) out.push(`  - ${r}`);
   return out.join('\n');
@@ -92,6 +96,7 @@ export function markdownReport(i: GateReportInput): string {
     ...rows(o).map((r) => `| ${r.map(md).join(' | ')} |`),
   ];
   if (o.reasons.length) lines.push('', '**Why:**', '', ...o.reasons.map((r) => `- ${md(r)}`));
+  if (i.compare) lines.push('', compareLine(i.compare), '', ...compareTable(i.compare));
   const checks = o.comparability;
   if (checks.length)
     lines.push(
@@ -176,8 +181,49 @@ export function jsonReport(i: GateReportInput): string {
       policy: i.policyPath,
       comparability: o.comparability,
       rules: o.rules,
+      ...(i.compare ? { compare: i.compare } : {}),
     },
     null,
     2,
   )}\n`;
+}
+
+const STOP_TEXT: Record<CompareRecord['stop_reason'], string> = {
+  decided: 'decided',
+  budget: 'budget spent',
+  interrupted: 'interrupted',
+  invalid_rounds: 'too many invalid rounds',
+};
+
+/** One line on what a comparison did: pairs, time, why it stopped. */
+export function compareLine(c: CompareRecord): string {
+  const used = c.pairs.length - c.discarded.length;
+  const aside = c.discarded.length ? `, ${c.discarded.length} set aside` : '';
+  return `compare: ${used} pairs of ${c.round_s}s rounds (+${c.warmup_s}s warm-up each${aside}), ${c.elapsed_s}s of a ${c.budget_s}s budget, stopped: ${STOP_TEXT[c.stop_reason]}. Baseline ${c.targets.baseline}; candidate ${c.targets.candidate}.`;
+}
+
+/** Markdown: each pair's change and each rule's interval after it, one row per pair. */
+function compareTable(c: CompareRecord): string[] {
+  const rules = [...new Set(c.steps.map((s) => s.rule))];
+  if (!rules.length) return [];
+  const byPair = new Map<number, Map<string, (typeof c.steps)[number]>>();
+  for (const s of c.steps) {
+    if (!byPair.has(s.pair)) byPair.set(s.pair, new Map());
+    byPair.get(s.pair)!.set(s.rule, s);
+  }
+  const pct = (x: number | null): string =>
+    x === null || !Number.isFinite(x) ? 'inf' : `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
+  const head = ['pair', 'first', ...rules.map((r) => `${md(r)}: this pair, interval`)];
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...c.pairs.map((p) => {
+      const row = byPair.get(p.index);
+      const cells = rules.map((r) => {
+        const s = row?.get(r);
+        return s ? `${pct(s.change_pct)}, [${pct(s.low_pct)}, ${pct(s.high_pct)}]` : 'set aside';
+      });
+      return `| ${p.index} | ${p.first} | ${cells.join(' | ')} |`;
+    }),
+  ];
 }

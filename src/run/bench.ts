@@ -16,7 +16,7 @@ import { spawnRouter, type RouterProcess } from '../targets/builtin-router/spawn
 import type { TransportConfig } from '../transports/create.js';
 import { natsConnFrom, type NatsConnConfig } from '../transports/nats-config.js';
 import { startNatsServer, type RunningNatsServer } from '../nats-server/server.js';
-import type { Environment } from '../env/environment.js';
+import type { Environment, GitInfo } from '../env/environment.js';
 import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
 import { redactHeaders, redactUrl } from '../util/redact.js';
 import { toolInfo } from '../util/tool-info.js';
@@ -44,11 +44,21 @@ export interface BenchOutcome {
   exitCode: number;
 }
 
-export async function runBench(s: Scenario, io: BenchIo): Promise<BenchOutcome> {
+/** What a caller running many short runs (perf-gate compare) collects once, not per run. */
+export interface RunContext {
+  env: Promise<Environment>;
+  git: Promise<GitInfo>;
+}
+
+export async function runBench(
+  s: Scenario,
+  io: BenchIo,
+  ctx: RunContext = { env: collectEnvironment(), git: collectGit() },
+): Promise<BenchOutcome> {
   for (const path of [s.out, s.saveBaseline, s.hgrm, s.html, s.histLog])
     if (path) await assertWritable(path);
-  const envP = collectEnvironment();
-  const gitP = collectGit();
+  const envP = ctx.env;
+  const gitP = ctx.git;
   let router: RouterProcess | undefined;
   let url = s.target;
   let localNats: RunningNatsServer | undefined;

@@ -54,31 +54,40 @@ export async function runGate(
     throw new ToolError('E_USAGE', 'give --candidate FILE or --scenario FILE');
   }
   const outcome = evaluate(policy, baseline, candidate);
-  const input: GateReportInput = {
-    outcome,
-    baselinePath: f.baseline,
-    candidatePath,
-    policyPath: f.policy,
-  };
+  await writeGateReports(
+    { outcome, baselinePath: f.baseline, candidatePath, policyPath: f.policy },
+    f,
+    { baseline: baseline.latency, candidate: candidate.latency },
+    io,
+  );
+  return { outcome, exitCode: outcome.exitCode };
+}
+
+/** The verdict on the console and into every report file asked for, atomically. */
+export async function writeGateReports(
+  input: GateReportInput,
+  files: { junit?: string; markdown?: string; metrics?: string; json?: string; html?: string },
+  latency: { baseline?: string; candidate?: string },
+  io: BenchIo,
+): Promise<void> {
   if (!io.quiet) io.stdout.write(`${consoleReport(input)}\n`);
   const writes: [string | undefined, (i: GateReportInput) => string][] = [
-    [f.junit, junitReport],
-    [f.markdown, markdownReport],
-    [f.metrics, openMetricsReport],
-    [f.json, jsonReport],
+    [files.junit, junitReport],
+    [files.markdown, markdownReport],
+    [files.metrics, openMetricsReport],
+    [files.json, jsonReport],
   ];
   for (const [path, render] of writes) if (path) await writeFileAtomic(path, render(input));
-  if (f.html) {
+  if (files.html)
     await writeFileAtomic(
-      f.html,
+      files.html,
       gateHtml(
-        outcome,
-        { path: f.baseline, latency: baseline.latency },
-        { path: candidatePath, latency: candidate.latency },
+        input.outcome,
+        { path: input.baselinePath, latency: latency.baseline },
+        { path: input.candidatePath, latency: latency.candidate },
+        input.compare,
       ),
     );
-  }
-  return { outcome, exitCode: outcome.exitCode };
 }
 
 function interruptedOutcome(): GateOutcome {

@@ -1,0 +1,318 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExitCode, ToolError } from '../errors.js';
+import { collectEnvironment, collectGit } from '../env/environment.js';
+import {
+  CompareJudge,
+  comparePolicy,
+  type Pair,
+  type Round,
+  type Side,
+  type CompareRecord,
+  type CompareStep,
+} from '../gate/compare.js';
+import type { GateOutcome } from '../gate/evaluate.js';
+import { loadPolicy } from '../gate/policy.js';
+import { mergeEncoded } from '../record/histogram.js';
+import type { BenchResult } from '../result/result.js';
+import { DECIDE_TEMPLATE, type Scenario, type ScenarioFile } from '../scenario/scenario.js';
+import { resolveScenario } from '../scenario/resolve.js';
+import { mulberry32 } from '../schedule/arrivals.js';
+import { DECIDE_PATH } from '../targets/builtin-router/http-server.js';
+import type { KnobFields } from '../targets/builtin-router/knob-args.js';
+import { knobsFromFields } from '../targets/builtin-router/knob-args.js';
+import { spawnRouter, type RouterProcess } from '../targets/builtin-router/spawn.js';
+import { assertWritable } from '../util/atomic-write.js';
+import { stripUndefined } from '../util/defined.js';
+import { redactUrl } from '../util/redact.js';
+import { runBench, type BenchIo, type RunContext } from './bench.js';
+import { writeGateReports } from './gate.js';
+
+/**
+ * `perf-gate compare`'s I/O: start what must be started (built-in routers), then run the
+ * scenario against the baseline and the candidate in alternating short rounds (the order
+ * within each pair drawn from the seed, never both loaded at once), hand each pair to the
+ * pure judge, and stop when it has decided or the budget would be overrun.
+ */
+export interface CompareSideSpec {
+  /** A URL, or `builtin` (then `knobs` override the scenario's built-in knobs). */
+  target: string;
+  knobs?: KnobFields;
+  subject?: string;
+}
+
+export interface CompareOptions {
+  policy: string;
+  scenarioFile: ScenarioFile;
+  baseline: CompareSideSpec;
+  candidate: CompareSideSpec;
+  budgetMs: number;
+  /** Per-round measurement and warm-up; default the scenario's own. */
+  roundMs?: number;
+  warmupMs?: number;
+  confidence: number;
+  seed?: number;
+  outputs: {
+    json?: string;
+    junit?: string;
+    markdown?: string;
+    metrics?: string;
+    html?: string;
+  };
+}
+
+/** More set-aside pairs than this share (and at least two) end the comparison. */
+const MAX_DISCARDED_SHARE = 0.25;
+
+export async function runCompare(
+  o: CompareOptions,
+  io: BenchIo,
+): Promise<{ outcome: GateOutcome; record: CompareRecord; exitCode: number }> {
+  const policy = comparePolicy(await loadPolicy(o.policy), o.confidence);
+  for (const p of Object.values(o.outputs)) if (p) await assertWritable(p);
+  const dir = await mkdtemp(join(tmpdir(), 'perf-gate-compare-'));
+  const routers: RouterProcess[] = [];
+  let interrupted = false;
+  const onSigint = (): void => {
+    interrupted = true;
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    const sides = {
+      baseline: await prepareSide('baseline', o, dir, routers),
+      candidate: await prepareSide('candidate', o, dir, routers),
+    };
+    const ctx: RunContext = { env: collectEnvironment(), git: collectGit() };
+    const judge = new CompareJudge(policy);
+    const rng = mulberry32(o.seed ?? sides.baseline.seed);
+    const latency: Record<Side, string[]> = { baseline: [], candidate: [] };
+    const pairs: Pair[] = [];
+    const t0 = Date.now();
+    let step: CompareStep = judge.judge();
+    let stop: CompareRecord['stop_reason'] = 'budget';
+    let pairMs = 0;
+    for (let index = 1; ; index++) {
+      // Start a pair only if it fits: a comparison never overruns its budget by a pair.
+      if (Date.now() - t0 + pairMs > o.budgetMs) break;
+      const started = Date.now();
+      const order: Side[] = rng() < 0.5 ? ['baseline', 'candidate'] : ['candidate', 'baseline'];
+      const rounds: Partial<Record<Side, Round>> = {};
+      for (const side of order) {
+        const { result, exitCode } = await runBench(
+          sides[side].scenario,
+          { ...io, quiet: true },
+          ctx,
+        );
+        if (exitCode === ExitCode.interrupted || interrupted) {
+          interrupted = true;
+          break;
+        }
+        rounds[side] = toRound(side, result);
+        latency[side].push(result.histograms.latency);
+      }
+      if (interrupted) {
+        stop = 'interrupted';
+        break;
+      }
+      const pair: Pair = {
+        index,
+        first: order[0]!,
+        baseline: rounds.baseline!,
+        candidate: rounds.candidate!,
+      };
+      pairs.push(pair);
+      step = judge.add(pair);
+      pairMs = Date.now() - started;
+      if (!io.quiet) io.stderr.write(`${progressLine(pair, judge, step)}\n`);
+      if (step.decided) {
+        stop = 'decided';
+        break;
+      }
+      const dropped = judge.discarded.length;
+      if (dropped >= 2 && dropped > MAX_DISCARDED_SHARE * pairs.length) {
+        stop = 'invalid_rounds';
+        break;
+      }
+    }
+    const outcome = finalOutcome(step, stop, judge, pairs.length);
+    const record: CompareRecord = {
+      pairs,
+      steps: judge.steps,
+      discarded: judge.discarded,
+      stop_reason: stop,
+      budget_s: o.budgetMs / 1000,
+      elapsed_s: Math.round((Date.now() - t0) / 100) / 10,
+      round_s: sides.baseline.scenario.durationMs / 1000,
+      warmup_s: sides.baseline.scenario.warmupMs / 1000,
+      confidence: o.confidence,
+      seed: o.seed ?? sides.baseline.seed,
+      targets: { baseline: sides.baseline.label, candidate: sides.candidate.label },
+    };
+    const merged = (side: Side): string | undefined =>
+      latency[side].length ? mergeEncoded(latency[side]) : undefined;
+    await writeGateReports(
+      {
+        outcome,
+        baselinePath: `${record.targets.baseline} (${judge.used} rounds)`,
+        candidatePath: `${record.targets.candidate} (${judge.used} rounds)`,
+        policyPath: o.policy,
+        compare: record,
+      },
+      o.outputs,
+      { baseline: merged('baseline'), candidate: merged('candidate') },
+      io,
+    );
+    const exitCode = stop === 'interrupted' ? ExitCode.interrupted : outcome.exitCode;
+    return { outcome, record, exitCode };
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await Promise.all(routers.map((r) => r.stop()));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+interface PreparedSide {
+  scenario: Scenario;
+  label: string;
+  seed: number;
+}
+
+/**
+ * One side's scenario: the shared file with this side's target. A built-in router is
+ * started once here and kept for every round (its process probed by pid for mem/cpu);
+ * a round writes only its result, into the temporary directory.
+ */
+async function prepareSide(
+  side: Side,
+  o: CompareOptions,
+  dir: string,
+  routers: RouterProcess[],
+): Promise<PreparedSide> {
+  const file = o.scenarioFile;
+  const spec = side === 'baseline' ? o.baseline : o.candidate;
+  let target = spec.target;
+  let pid: number | undefined;
+  const knobs = { ...file.builtin, ...stripUndefined(spec.knobs ?? {}) };
+  // A router started here is reached by URL, so the scenario's defaults for `builtin`
+  // (the decide request as the body) are given explicitly.
+  const builtinBody =
+    spec.target === 'builtin' && file.body === undefined && file.body_file === undefined
+      ? { body: DECIDE_TEMPLATE }
+      : {};
+  if (spec.target === 'builtin') {
+    if ((file.transport ?? 'http') !== 'http')
+      throw new ToolError(
+        'E_USAGE',
+        `--${side}-target builtin: compare drives built-in routers over HTTP only; give two nats:// targets or subjects`,
+      );
+    const router = await spawnRouter(knobsFromFields(knobs));
+    routers.push(router);
+    target = `${router.httpUrl}${DECIDE_PATH}`;
+    pid = router.pid;
+  } else if (spec.knobs && Object.values(spec.knobs).some((v) => v !== undefined)) {
+    throw new ToolError('E_USAGE', `--${side}-builtin-* options need --${side}-target builtin`);
+  }
+  const s = await resolveScenario(file, {
+    target,
+    ...builtinBody,
+    ...(spec.subject !== undefined ? { subject: spec.subject } : {}),
+  });
+  if (s.agents)
+    throw new ToolError('E_USAGE', 'compare runs its rounds on this host: remove "agents"');
+  return {
+    label:
+      spec.target === 'builtin'
+        ? `builtin (${describeKnobs(knobs)})`
+        : `${redactUrl(target)}${spec.subject ? ` ${spec.subject}` : ''}`,
+    seed: s.seed,
+    scenario: {
+      ...s,
+      durationMs: o.roundMs ?? s.durationMs,
+      warmupMs: o.warmupMs ?? s.warmupMs,
+      repeat: 1,
+      out: join(dir, `${side}.json`),
+      saveBaseline: undefined,
+      hgrm: undefined,
+      html: undefined,
+      histLog: undefined,
+      fault: undefined,
+      // The scenario's probes watch one process; here each side has its own.
+      probes: pid !== undefined ? { pid } : {},
+    },
+  };
+}
+
+function describeKnobs(k: KnobFields): string {
+  const parts = Object.entries(k)
+    .filter(([, v]) => v !== undefined)
+    .map(([n, v]) => `${n}=${String(v)}`);
+  return parts.length ? parts.join(', ') : 'defaults';
+}
+
+function toRound(side: Side, r: BenchResult): Round {
+  const invalid = r.generator.saturated
+    ? `the ${side} round's load generator saturated (${r.generator.reasons[0] ?? 'saturated'})`
+    : r.run.partial
+      ? `the ${side} round lost generator agents`
+      : undefined;
+  return {
+    side,
+    metrics: r.metrics as unknown as Record<string, unknown>,
+    started_at: r.run.started_at,
+    duration_s: r.run.duration_s,
+    ...(invalid ? { invalid } : {}),
+  };
+}
+
+function progressLine(pair: Pair, judge: CompareJudge, step: CompareStep): string {
+  const rules = step.outcome.rules
+    .filter((r) => r.interval)
+    .map((r) =>
+      Number.isFinite(r.interval!.highPct)
+        ? `${r.metric} [${fmtPct(r.interval!.lowPct)}, ${fmtPct(r.interval!.highPct)}] ${r.status}`
+        : `${r.metric} no interval yet`,
+    );
+  const set = judge.discarded.at(-1)?.pair === pair.index ? ' (set aside: invalid round)' : '';
+  return `pair ${pair.index} (${pair.first} first)${set}: ${rules.join('; ')}`;
+}
+
+const fmtPct = (x: number): string =>
+  Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(1)}%` : x > 0 ? '+inf' : '-inf';
+
+function finalOutcome(
+  step: CompareStep,
+  stop: CompareRecord['stop_reason'],
+  judge: CompareJudge,
+  pairs: number,
+): GateOutcome {
+  const o = step.outcome;
+  const said = `${judge.used} of ${pairs} pairs used`;
+  if (stop === 'interrupted')
+    return {
+      ...o,
+      verdict: 'inconclusive',
+      exitCode: 3,
+      reasons: [`interrupted after ${said}`, ...o.reasons],
+    };
+  if (stop === 'invalid_rounds')
+    return {
+      ...o,
+      verdict: 'not_comparable',
+      exitCode: 3,
+      reasons: [
+        `${judge.discarded.length} of ${pairs} pairs had an invalid round: ${judge.discarded[0]!.why}`,
+        ...o.reasons,
+      ],
+    };
+  if (stop === 'budget' && !step.decided && o.verdict !== 'not_comparable')
+    return {
+      ...o,
+      verdict: o.verdict === 'regression' ? o.verdict : 'inconclusive',
+      exitCode: o.verdict === 'regression' ? 1 : 3,
+      reasons: [`budget spent after ${said}: not decided`, ...o.reasons],
+    };
+  return { ...o, reasons: [`decided after ${said}`, ...o.reasons] };
+}
