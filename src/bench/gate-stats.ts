@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { runBench } from '../run/bench.js';
 import { runCompare, type CompareSideSpec } from '../run/compare.js';
 import { runGate } from '../run/gate.js';
+import { loadPolicy } from '../gate/policy.js';
 import { readScenarioFile, resolveScenario } from '../scenario/resolve.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { freePort } from '../util/free-port.js';
@@ -114,7 +115,8 @@ async function compareSection(): Promise<Record<string, unknown>> {
       for (let i = 0; i < N; i++) {
         const { outcome, record } = await runCompare(
           {
-            policy,
+            policy: await loadPolicy(policy),
+            policyPath: policy,
             scenarioFile: await readScenarioFile(c.scenario),
             baseline: c.baseline,
             candidate: c.candidate,

@@ -4,7 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { ExitCode, ToolError } from '../errors.js';
 import { loadPolicy } from '../gate/policy.js';
 import { runBench } from '../run/bench.js';
-import { runCompare } from '../run/compare.js';
+import { calibrateInterleaved, runCompare } from '../run/compare.js';
 import {
   calibrationTable,
   calibrationWarnings,
@@ -166,7 +166,8 @@ runCli('perf-gate', async () => {
         });
         const ran = await runCompare(
           {
-            policy: a.policy,
+            policy: await loadPolicy(a.policy),
+            policyPath: a.policy,
             scenarioFile: await readScenarioFile(a.scenario),
             baseline: side('baseline'),
             candidate: side('candidate'),
@@ -198,6 +199,26 @@ runCli('perf-gate', async () => {
         y
           .option('scenario', { type: 'string', demandOption: true })
           .option('runs', { type: 'number', default: 5, describe: 'how many runs (at least 3)' })
+          .option('interleaved', {
+            type: 'boolean',
+            default: false,
+            describe:
+              'A/A as perf-gate compare runs it: the smallest change compare detects within --budget',
+          })
+          .option('target', {
+            type: 'string',
+            describe: "--interleaved: the service (default: the scenario's target)",
+          })
+          .option('pairs', {
+            type: 'number',
+            default: 12,
+            describe: '--interleaved: A/A pairs to measure the noise on',
+          })
+          .option('budget', {
+            type: 'string',
+            default: '3m',
+            describe: '--interleaved: the compare budget to size the answer for',
+          })
           .option('policy', {
             type: 'string',
             describe: 'warn where its tolerances are tighter than the noise',
@@ -205,6 +226,21 @@ runCli('perf-gate', async () => {
           .option('confidence', { type: 'number', default: 0.95 })
           .option('out', { type: 'string', describe: 'write the calibration as JSON' }),
       async (a) => {
+        if (a.interleaved) {
+          code = await calibrateInterleaved(
+            {
+              scenario: a.scenario,
+              target: a.target,
+              pairs: a.pairs,
+              budget: a.budget,
+              policy: a.policy,
+              confidence: a.confidence,
+              out: a.out,
+            },
+            io(a.quiet),
+          );
+          return;
+        }
         if (!(a.runs >= 3)) throw new ToolError('E_USAGE', '--runs must be at least 3');
         const policy = a.policy ? await loadPolicy(a.policy) : undefined;
         const scenario = await scenarioFrom(a.scenario, {

@@ -45,7 +45,7 @@ export interface CompareRecord {
   /** Per rule and pair: that pair's change and the rule's interval after it. */
   steps: IntervalStep[];
   discarded: { pair: number; why: string }[];
-  stop_reason: 'decided' | 'budget' | 'interrupted' | 'invalid_rounds';
+  stop_reason: 'decided' | 'budget' | 'interrupted' | 'invalid_rounds' | 'pairs';
   budget_s: number;
   elapsed_s: number;
   round_s: number;
@@ -164,14 +164,15 @@ export class CompareJudge {
         const b = cand.samples?.[cName] as number[] | undefined;
         if (!a || !b || a.length !== b.length || a.length < 1) return undefined;
         if (![...a, ...b].every((x) => x > 0)) return undefined;
-        const d = a.map((x, i) => Math.log(b[i]! / x));
+        const clip = clipFor(rule);
+        const d = a.map((x, i) => Math.max(-clip, Math.min(clip, Math.log(b[i]! / x))));
         const iv = intersect(this.running.get(rule.id), meanConfidenceSequence(d, 1 - confidence));
         if (track) {
           this.running.set(rule.id, iv);
           this.steps.push({
             pair: this.pairs.at(-1)!.index,
             rule: rule.id,
-            change_pct: round3(pct(d.at(-1)!)),
+            change_pct: round3(pct(Math.log(b.at(-1)! / a.at(-1)!))),
             low_pct: round3(pct(iv.low)),
             high_pct: round3(pct(iv.high)),
           });
@@ -185,6 +186,17 @@ export class CompareJudge {
       },
     };
   }
+}
+
+/**
+ * Each pair's log-ratio is clipped to +-ln(1 + max(25%, 2 x tolerance)). One round hit by a
+ * burst of machine noise (another job's compile: 10x the latency) would otherwise inflate the
+ * spread, and so the interval, for dozens of pairs; clipped, it weighs at most as much as a
+ * change twice the tolerance. The clip lies beyond the tolerance, so a large regression is
+ * still one, only its size is understated (the reports show each pair's own change).
+ */
+export function clipFor(rule: Rule): number {
+  return Math.log1p(Math.max(0.25, (2 * rule.limit) / 100));
 }
 
 const round3 = (x: number): number => (Number.isFinite(x) ? Math.round(x * 1000) / 1000 : x);

@@ -193,6 +193,7 @@ const STOP_TEXT: Record<CompareRecord['stop_reason'], string> = {
   budget: 'budget spent',
   interrupted: 'interrupted',
   invalid_rounds: 'too many invalid rounds',
+  pairs: 'the pairs asked for were run',
 };
 
 /** One line on what a comparison did: pairs, time, why it stopped. */

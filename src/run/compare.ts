@@ -13,17 +13,19 @@ import {
   type CompareStep,
 } from '../gate/compare.js';
 import type { GateOutcome } from '../gate/evaluate.js';
-import { loadPolicy } from '../gate/policy.js';
+import { loadPolicy, normalizePolicy, type Policy } from '../gate/policy.js';
 import { mergeEncoded } from '../record/histogram.js';
 import type { BenchResult } from '../result/result.js';
 import { DECIDE_TEMPLATE, type Scenario, type ScenarioFile } from '../scenario/scenario.js';
-import { resolveScenario } from '../scenario/resolve.js';
+import { readScenarioFile, resolveScenario } from '../scenario/resolve.js';
 import { mulberry32 } from '../schedule/arrivals.js';
 import { DECIDE_PATH } from '../targets/builtin-router/http-server.js';
 import type { KnobFields } from '../targets/builtin-router/knob-args.js';
 import { knobsFromFields } from '../targets/builtin-router/knob-args.js';
 import { spawnRouter, type RouterProcess } from '../targets/builtin-router/spawn.js';
-import { assertWritable } from '../util/atomic-write.js';
+import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
+import { parseDuration } from '../util/duration.js';
+import { mdeTable, mdeWarnings } from '../gate/mde.js';
 import { stripUndefined } from '../util/defined.js';
 import { redactUrl } from '../util/redact.js';
 import { runBench, type BenchIo, type RunContext } from './bench.js';
@@ -43,7 +45,9 @@ export interface CompareSideSpec {
 }
 
 export interface CompareOptions {
-  policy: string;
+  policy: Policy;
+  /** Named in the reports. */
+  policyPath: string;
   scenarioFile: ScenarioFile;
   baseline: CompareSideSpec;
   candidate: CompareSideSpec;
@@ -53,6 +57,8 @@ export interface CompareOptions {
   warmupMs?: number;
   confidence: number;
   seed?: number;
+  /** Run exactly this many pairs, never stopping early (calibration's A/A). */
+  fixedPairs?: number;
   outputs: {
     json?: string;
     junit?: string;
@@ -69,7 +75,7 @@ export async function runCompare(
   o: CompareOptions,
   io: BenchIo,
 ): Promise<{ outcome: GateOutcome; record: CompareRecord; exitCode: number }> {
-  const policy = comparePolicy(await loadPolicy(o.policy), o.confidence);
+  const policy = comparePolicy(o.policy, o.confidence);
   for (const p of Object.values(o.outputs)) if (p) await assertWritable(p);
   const dir = await mkdtemp(join(tmpdir(), 'perf-gate-compare-'));
   const routers: RouterProcess[] = [];
@@ -96,6 +102,10 @@ export async function runCompare(
     for (let index = 1; ; index++) {
       // Start a pair only if it fits: a comparison never overruns its budget by a pair.
       if (Date.now() - t0 + pairMs > o.budgetMs) break;
+      if (o.fixedPairs !== undefined && index > o.fixedPairs) {
+        stop = 'pairs';
+        break;
+      }
       const started = Date.now();
       const order: Side[] = rng() < 0.5 ? ['baseline', 'candidate'] : ['candidate', 'baseline'];
       const rounds: Partial<Record<Side, Round>> = {};
@@ -126,7 +136,7 @@ export async function runCompare(
       step = judge.add(pair);
       pairMs = Date.now() - started;
       if (!io.quiet) io.stderr.write(`${progressLine(pair, judge, step)}\n`);
-      if (step.decided) {
+      if (step.decided && o.fixedPairs === undefined) {
         stop = 'decided';
         break;
       }
@@ -157,7 +167,7 @@ export async function runCompare(
         outcome,
         baselinePath: `${record.targets.baseline} (${judge.used} rounds)`,
         candidatePath: `${record.targets.candidate} (${judge.used} rounds)`,
-        policyPath: o.policy,
+        policyPath: o.policyPath,
         compare: record,
       },
       o.outputs,
@@ -297,6 +307,7 @@ function finalOutcome(
       exitCode: 3,
       reasons: [`interrupted after ${said}`, ...o.reasons],
     };
+  if (stop === 'pairs') return { ...o, reasons: [`ran ${said}, as asked`, ...o.reasons] };
   if (stop === 'invalid_rounds')
     return {
       ...o,
@@ -315,4 +326,88 @@ function finalOutcome(
       reasons: [`budget spent after ${said}: not decided`, ...o.reasons],
     };
   return { ...o, reasons: [`decided after ${said}`, ...o.reasons] };
+}
+
+/**
+ * `perf-gate calibrate --interleaved`: a fixed number of A/A pairs (two instances of the
+ * built-in router, or the same service twice), then the noise and the smallest change
+ * compare can detect within the budget, per rule or per default metric.
+ */
+export async function calibrateInterleaved(
+  a: {
+    scenario: string;
+    target?: string;
+    pairs: number;
+    budget: string;
+    policy?: string;
+    confidence: number;
+    out?: string;
+  },
+  io: BenchIo,
+): Promise<number> {
+  if (!(Number.isInteger(a.pairs) && a.pairs >= 3))
+    throw new ToolError('E_USAGE', '--pairs must be a whole number, at least 3');
+  const budgetMs = parseDuration(a.budget, 'budget');
+  if (a.out) await assertWritable(a.out);
+  const file = await readScenarioFile(a.scenario);
+  const target = a.target ?? file.target;
+  if (!target)
+    throw new ToolError('E_USAGE', 'give --target URL|builtin or "target" in the scenario');
+  // Without a policy, calibration judges nothing: the default metrics are measured.
+  const policy = a.policy ? await loadPolicy(a.policy) : undefined;
+  const { record, exitCode } = await runCompare(
+    {
+      policy: policy ?? normalizePolicy({ version: '2', rules: {} }),
+      policyPath: a.policy ?? '(none)',
+      scenarioFile: file,
+      baseline: { target },
+      candidate: { target },
+      budgetMs: Number.MAX_SAFE_INTEGER,
+      confidence: a.confidence,
+      fixedPairs: a.pairs,
+      outputs: {},
+    },
+    { ...io, quiet: true },
+  );
+  if (exitCode === ExitCode.interrupted) return exitCode;
+  const used = record.pairs.filter((p) => !p.baseline.invalid && !p.candidate.invalid);
+  const pairSeconds = record.elapsed_s / Math.max(1, record.pairs.length);
+  const rows = mdeTable(used, pairSeconds, budgetMs / 1000, a.confidence, policy);
+  const warnings = mdeWarnings(rows);
+  if (!io.quiet) {
+    const table = [
+      [
+        'metric',
+        'pairs',
+        'noise/pair %',
+        'A/A change %',
+        `pairs in ${a.budget}`,
+        'MDE %',
+        'tolerance %',
+      ],
+      ...rows.map((r) => [
+        r.rule ?? r.metric,
+        String(r.pairs),
+        String(r.noise_pct),
+        String(r.aa_change_pct),
+        String(r.budget_pairs),
+        String(r.mde_pct),
+        r.tolerance_pct === undefined ? '-' : String(r.tolerance_pct),
+      ]),
+    ];
+    const w = table[0]!.map((_, c) => Math.max(...table.map((t) => t[c]!.length)));
+    io.stdout.write(
+      `${table.map((t) => t.map((x, c) => x.padEnd(w[c]!)).join('  ')).join('\n')}\n`,
+    );
+    io.stdout.write(
+      `A/A over ${used.length} pairs (${pairSeconds.toFixed(1)} s each). MDE: the change compare tells from zero within the budget; a rule with tolerance X calls regressions above about X + MDE.\n`,
+    );
+    for (const w of warnings) io.stdout.write(`warning: ${w}\n`);
+  }
+  if (a.out)
+    await writeFileAtomic(
+      a.out,
+      `${JSON.stringify({ interleaved: true, budget_s: budgetMs / 1000, pair_s: pairSeconds, confidence: a.confidence, metrics: rows, warnings, discarded: record.discarded }, null, 2)}\n`,
+    );
+  return ExitCode.ok;
 }

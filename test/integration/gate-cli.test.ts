@@ -311,8 +311,15 @@ describe('.gitlab-ci.perf.yml', () => {
     expect(scripts.length).toBeGreaterThan(0);
     const help =
       (await runGateCli(['--help'])).stdout +
-      (await runGateCli(['baseline', 'update', '--help'])).stdout;
+      (await runGateCli(['baseline', 'update', '--help'])).stdout +
+      (await runGateCli(['compare', '--help'])).stdout;
     for (const line of scripts) {
+      // The A/B job runs perf-gate compare through scripts/compare-builds.sh.
+      if (line.startsWith('scripts/compare-builds.sh')) {
+        expect(existsSync(join(ROOT, 'scripts/compare-builds.sh'))).toBe(true);
+        for (const flag of line.match(/--[a-z-]+/g) ?? []) expect(help, flag).toContain(flag);
+        continue;
+      }
       const m = /npx (\S+)/.exec(line);
       if (!m) continue;
       expect(Object.keys(pkg.bin)).toContain(m[1]);
@@ -322,6 +329,9 @@ describe('.gitlab-ci.perf.yml', () => {
     const vars = ci.variables as Record<string, string>;
     for (const f of ['PERF_SCENARIO', 'PERF_BASELINE', 'PERF_POLICY'])
       expect(existsSync(join(ROOT, vars[f]!)), vars[f]).toBe(true);
+    const ab = ci['perf-gate:compare']!.variables as Record<string, string>;
+    for (const f of ['PERF_COMPARE_SCENARIO', 'PERF_COMPARE_POLICY'])
+      expect(existsSync(join(ROOT, ab[f]!)), ab[f]).toBe(true);
   });
 
   it('keeps reports always, retries only runner failures, blocks only on the default branch', () => {

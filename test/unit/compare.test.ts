@@ -74,6 +74,36 @@ describe('perf-gate compare: the paired judge', () => {
     expect(p50.interval!.lowPct).toBeGreaterThan(5);
   });
 
+  it('a few rounds wrecked by machine noise do not keep an A/A undecided', () => {
+    // Two early pairs with one side 10x slower (another job's compile on the runner).
+    const judge = new CompareJudge(comparePolicy(normalizePolicy(POLICY), 0.95));
+    const rng = mulberry32(11);
+    let step;
+    for (let i = 1; i <= 60; i++) {
+      const v = (x: number) => x * (1 + (rng() - 0.5) * 0.06);
+      const wreck = i === 2 || i === 5 ? 10 : 1;
+      step = judge.add({
+        index: i,
+        first: 'baseline',
+        baseline: round('baseline', {
+          latency_p50_ms: v(10),
+          latency_p90_ms: v(20),
+          errors_total: 0,
+        }),
+        candidate: round('candidate', {
+          latency_p50_ms: v(10) * wreck,
+          latency_p90_ms: v(20) * wreck,
+          errors_total: 0,
+        }),
+      });
+      if (step.decided) break;
+    }
+    expect(step!.outcome.verdict).toBe('pass');
+    const steps = judge.steps.filter((s) => s.rule.startsWith('latency_p50_ms'));
+    // The pair's own change is reported as measured, not clipped.
+    expect(steps.find((s) => s.pair === 5)!.change_pct).toBeGreaterThan(800);
+  });
+
   it('records each rule interval narrowing, pair by pair', () => {
     const { judge, pairs } = run(0, 7);
     const steps = judge.steps.filter((s) => s.rule.startsWith('latency_p50_ms'));
