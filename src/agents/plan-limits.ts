@@ -1,4 +1,5 @@
 import type { ShardPlan } from '../driver/shard.js';
+import { peakRate } from '../schedule/profile.js';
 
 /**
  * An agent's own ceiling on what it will run, whoever asks: a fleet with credentials can
@@ -27,5 +28,9 @@ export function exceedsLimits(shards: readonly ShardPlan[], l: PlanLimits): stri
 
 /** The rate an agent's shares add up to (each share is rate / count of the whole). */
 export function agentRate(shards: readonly ShardPlan[]): number {
-  return shards.reduce((sum, s) => sum + (s.rate ?? 0) / s.share.count, 0);
+  // With stages, the peak: an agent's limit bounds the most it is ever asked to send.
+  return shards.reduce(
+    (sum, s) => sum + (s.profile ? peakRate(s.profile) : (s.rate ?? 0)) / s.share.count,
+    0,
+  );
 }

@@ -2,6 +2,9 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { runBench } from '../run/bench.js';
+import { appendJobSummary, runSummaryMarkdown } from '../report/job-summary.js';
+import { loadPerformanceOf } from '../report/load-performance.js';
+import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
 import { scenarioFromArgv, withScenarioOptions } from './scenario-options.js';
 import { runCli, usageFail } from './run-cli.js';
 
@@ -24,6 +27,10 @@ runCli('bench-router', async () => {
       '$0 --target http://127.0.0.1:8080/api/v1/routes/decide --body @req.json --rate 500',
       'bench an HTTP service',
     )
+    .option('load-performance', {
+      type: 'string',
+      describe: "write k6's summary-export JSON (GitLab's Load Performance widget)",
+    })
     .parserConfiguration({ 'camel-case-expansion': false })
     .strict()
     .version(false)
@@ -31,10 +38,14 @@ runCli('bench-router', async () => {
     .parse();
 
   const scenario = await scenarioFromArgv(argv);
-  const { exitCode } = await runBench(scenario, {
+  const k6 = argv['load-performance'];
+  if (k6) await assertWritable(k6);
+  const { result, exitCode } = await runBench(scenario, {
     stdout: process.stdout,
     stderr: process.stderr,
     quiet: argv.quiet,
   });
+  if (k6) await writeFileAtomic(k6, loadPerformanceOf(result)!);
+  await appendJobSummary(runSummaryMarkdown(result));
   return exitCode;
 });

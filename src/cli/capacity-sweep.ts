@@ -15,6 +15,25 @@ function parseRate(v: string, what: string): number {
   return m[2] ? Number(m[1]) / 100 : Number(m[1]);
 }
 
+const IGNORED: [string, string][] = [
+  ['rate', 'each step sets its own rate (use --start and --max)'],
+  ['stages', 'each step offers one constant rate (use --start and --max)'],
+  ['start-rate', 'use --start'],
+  ['metrics-listen', 'live metrics are served by bench-router runs only (for now)'],
+  ['metrics-linger', 'live metrics are served by bench-router runs only (for now)'],
+  ['concurrency', 'a sweep offers open-loop rates (use --start and --max)'],
+  ['duration', 'use --step-duration'],
+  ['warmup', 'use --step-warmup'],
+  ['repeat', 'each step runs once'],
+  ['hgrm', 'the sweep writes --out, --markdown and --html'],
+  ['hist-log', 'the sweep writes --out, --markdown and --html'],
+  ['save-baseline', 'a sweep is not a baseline run (use bench-router --save-baseline)'],
+  ['fault-at', 'faults belong to one bench-router run'],
+  ['fault-cmd', 'faults belong to one bench-router run'],
+  ['recover-at', 'faults belong to one bench-router run'],
+  ['recover-cmd', 'faults belong to one bench-router run'],
+];
+
 runCli('capacity-sweep', async () => {
   const argv = await withScenarioOptions(yargs(hideBin(process.argv)))
     .scriptName('capacity-sweep')
@@ -56,6 +75,14 @@ runCli('capacity-sweep', async () => {
     })
     .option('step-warmup', { type: 'string', default: '2s', describe: 'warm-up of each step' })
     .option('markdown', { type: 'string', describe: 'write the capacity report as Markdown' })
+    .option('out', { type: 'string', describe: 'sweep report JSON; default reports/capacity.json' })
+    .check((a) => {
+      // Flags shared with bench-router that a sweep would silently override or drop.
+      for (const [flag, instead] of IGNORED)
+        if (a[flag] !== undefined)
+          throw new ToolError('E_USAGE', `--${flag} does not apply to capacity-sweep: ${instead}`);
+      return true;
+    })
     .parserConfiguration({ 'camel-case-expansion': false })
     .strict()
     .version(false)

@@ -67,6 +67,10 @@ runCli('perf-gate', async () => {
           .option('metrics', { type: 'string', describe: 'OpenMetrics metrics.txt for GitLab' })
           .option('json', { type: 'string', describe: 'JSON verdict' })
           .option('html', { type: 'string', describe: 'self-contained HTML report with spectra' })
+          .option('load-performance', {
+            type: 'string',
+            describe: "the candidate run as k6's summary-export JSON (GitLab Load Performance)",
+          })
           .check((a) => {
             if (!a.candidate === !a.scenario)
               throw new ToolError(
@@ -94,6 +98,7 @@ runCli('perf-gate', async () => {
               metrics: a.metrics,
               json: a.json,
               html: a.html,
+              loadPerformance: a['load-performance'],
             },
             io(a.quiet),
           )

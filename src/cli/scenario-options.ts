@@ -29,6 +29,16 @@ export function withScenarioOptions<T>(y: Argv<T>) {
     .option('target', { type: 'string', describe: 'http(s)://host:port/path or builtin' })
     .option('name', { type: 'string', describe: 'scenario name recorded in the result' })
     .option('rate', { type: 'number', describe: 'offered requests per second (open loop)' })
+    .option('stages', {
+      type: 'string',
+      describe:
+        'ramping open loop instead of --rate: DURATION:TARGET,... (30s:100,1m:1000,30s:0), k6 semantics',
+    })
+    .option('start-rate', {
+      type: 'number',
+      describe:
+        'with --stages: the rate the first stage ramps from (and the warm-up rate); default 0',
+    })
     .option('duration', { type: 'string', describe: `measured length (${DUR}); default 30s` })
     .option('warmup', {
       type: 'string',
@@ -178,6 +188,14 @@ export function withScenarioOptions<T>(y: Argv<T>) {
       describe: 'sample a nats-server /varz (mem, cpu, slow consumers)',
     })
     .option('html', { type: 'string', describe: 'write a self-contained HTML report with charts' })
+    .option('metrics-listen', {
+      type: 'string',
+      describe: 'serve live Prometheus metrics at HOST:PORT/metrics during the run',
+    })
+    .option('metrics-linger', {
+      type: 'string',
+      describe: 'with --metrics-listen: keep serving the final values this long (default 5s)',
+    })
     .option('hist-log', {
       type: 'string',
       describe: 'write per-second histograms in the HdrHistogram interval log format',
@@ -195,6 +213,8 @@ export function overridesFrom(argv: ScenarioArgv): ScenarioOverrides {
     target: argv.target,
     name: argv.name,
     rate: argv.rate,
+    stages: argv.stages !== undefined ? parseStages(argv.stages) : undefined,
+    start_rate: argv['start-rate'],
     duration: argv.duration,
     warmup: argv.warmup,
     arrival: argv.arrival,
@@ -231,6 +251,8 @@ export function overridesFrom(argv: ScenarioArgv): ScenarioOverrides {
     hgrm: argv.hgrm,
     html: argv.html,
     hist_log: argv['hist-log'],
+    metrics_listen: argv['metrics-listen'],
+    metrics_linger: argv['metrics-linger'],
     builtin: anyDefined(builtin) ? builtin : undefined,
     transport: argv.transport,
     probe_pid: argv['probe-pid'],
@@ -262,6 +284,19 @@ export async function scenarioFromArgv(
 ): Promise<Scenario> {
   const file = argv.scenario ? await readScenarioFile(argv.scenario) : {};
   return resolveScenario(file, { ...overridesFrom(argv), ...extra });
+}
+
+/** `30s:100,1m:1000,30s:0` -> [{duration: '30s', target: 100}, ...]. */
+export function parseStages(text: string): { duration: string; target: number }[] {
+  return text.split(',').map((part) => {
+    const m = /^\s*([^:\s]+)\s*:\s*(\d+(?:\.\d+)?)\s*$/.exec(part);
+    if (!m)
+      throw new ToolError(
+        'E_USAGE',
+        `--stages "${part.trim()}": expected DURATION:TARGET, e.g. 30s:100,1m:1000`,
+      );
+    return { duration: m[1]!, target: Number(m[2]) };
+  });
 }
 
 function parseHeaders(list: string[]): Record<string, string> {

@@ -1,5 +1,7 @@
 import { Recorder, type RecorderSnapshot } from '../record/recorder.js';
 import { createSchedule, type Arrival } from '../schedule/arrivals.js';
+import { peakRate, RateProfile, type Segment } from '../schedule/profile.js';
+import { addMeasured, type MeasuredLive } from '../record/live-latency.js';
 import { GeneratorProbe, type GeneratorHealth } from '../probes/generator-probe.js';
 import { createTransport, type TransportConfig } from '../transports/create.js';
 import type { Transport } from '../transports/transport.js';
@@ -16,8 +18,10 @@ import { OpenLoopDriver } from './open-loop.js';
  */
 export interface ShardPlan {
   transport: TransportConfig;
-  /** Open loop when `rate` is set; closed loop with `concurrency` otherwise. */
+  /** Open loop when `rate` (or `profile`) is set; closed loop with `concurrency` otherwise. */
   rate?: number;
+  /** Stages: the whole schedule's rate over time, warm-up first (plain data for workers). */
+  profile?: Segment[];
   arrival: Arrival;
   seed: number;
   share: { index: number; count: number };
@@ -41,6 +45,8 @@ export interface LiveStats {
   timeouts: number;
   inFlight: number;
   p99Ms: number;
+  /** The measured window only (warm-up excluded), for live metrics; additive. */
+  measured?: MeasuredLive;
 }
 
 export const NO_LIVE: LiveStats = { ok: 0, errors: 0, timeouts: 0, inFlight: 0, p99Ms: 0 };
@@ -48,12 +54,15 @@ export const NO_LIVE: LiveStats = { ok: 0, errors: 0, timeouts: 0, inFlight: 0, 
 /** Live totals across shards. p99 is not additive: the largest is the honest upper view for
  * a progress line; final results merge the histograms exactly. */
 export function addLive(a: LiveStats, b: LiveStats): LiveStats {
+  const measured =
+    a.measured && b.measured ? addMeasured(a.measured, b.measured) : (a.measured ?? b.measured);
   return {
     ok: a.ok + b.ok,
     errors: a.errors + b.errors,
     timeouts: a.timeouts + b.timeouts,
     inFlight: a.inFlight + b.inFlight,
     p99Ms: Math.max(a.p99Ms, b.p99Ms),
+    ...(measured ? { measured } : {}),
   };
 }
 
@@ -92,21 +101,25 @@ export class Shard {
         seqStart: p.share.index,
         seqStep: p.share.count,
       };
+      const profile = p.profile ? new RateProfile(p.profile) : undefined;
+      // With stages the wake strategy is chosen for the peak rate (the grid when it is high).
+      const rate = profile ? peakRate(profile.segments) : p.rate;
       this.driver =
-        p.rate !== undefined
+        rate !== undefined
           ? new OpenLoopDriver({
               ...common,
               timers: preciseTimers(),
               maxInFlight: p.maxInFlight,
               endMs,
-              meanGapMs: (1000 * p.share.count) / p.rate,
+              meanGapMs: (1000 * p.share.count) / rate,
               schedule: createSchedule({
                 arrival: p.arrival,
-                rate: p.rate,
+                rate,
                 startMs,
                 lengthMs: p.warmupMs + p.durationMs,
                 seed: p.seed,
                 share: p.share,
+                ...(profile ? { profile } : {}),
               }),
             })
           : new ClosedLoopDriver({ ...common, concurrency: p.concurrency ?? 1, startMs, endMs });

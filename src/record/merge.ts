@@ -47,6 +47,7 @@ export function mergeSnapshots(parts: readonly RecorderSnapshot[]): RecorderSnap
       send_lag: mergeEncoded(parts.map((p) => p.histograms.send_lag)),
     },
     intervals,
+    offered: addArrays(parts.map((p) => p.offered)),
   };
   if (!Number.isFinite(merged.firstCompletedMs)) merged.firstCompletedMs = 0;
   const tls = parts.map((p) => p.timeline).filter((t): t is Timeline => !!t);
@@ -63,6 +64,11 @@ function mergeTimelines(tls: readonly Timeline[]): Timeline {
     failed: Array.from({ length: n }, (_, i) => tls.reduce((a, t) => a + at(t.failed, i), 0)),
     max_us: Array.from({ length: n }, (_, i) => Math.max(...tls.map((t) => at(t.max_us, i)))),
   };
+}
+
+function addArrays(xs: readonly number[][]): number[] {
+  const n = Math.max(0, ...xs.map((x) => x.length));
+  return Array.from({ length: n }, (_, i) => xs.reduce((a, x) => a + (x[i] ?? 0), 0));
 }
 
 function sum<T>(xs: readonly T[], f: (x: T) => number): number {

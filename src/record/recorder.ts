@@ -1,4 +1,5 @@
 import { newHistogram, encode, msToUs, type Histogram } from './histogram.js';
+import { bucketOf, emptyMeasured, type MeasuredLive } from './live-latency.js';
 
 /**
  * Everything a run measures, as plain counters and HDR histograms. Inclusion in the
@@ -43,6 +44,8 @@ export interface RecorderSnapshot {
   backpressure_by_kind: Record<string, number>;
   histograms: { latency: string; service_time: string; send_lag: string };
   intervals: IntervalSnapshot[];
+  /** Slots whose intended time falls in each second since the end of warm-up (open loop). */
+  offered: number[];
   timeline?: Timeline;
 }
 
@@ -87,6 +90,9 @@ export class Recorder {
   private readonly serviceTime = newHistogram();
   private readonly sendLag = newHistogram();
   private readonly closed: IntervalSnapshot[] = [];
+  private readonly offered: number[] = [];
+  private readonly liveBuckets = emptyMeasured().buckets;
+  private liveSumUs = 0;
   private readonly intervalHist: Histogram = newHistogram();
   private cur: IntervalAcc | undefined;
   private firstCompletedMs = 0;
@@ -126,7 +132,12 @@ export class Recorder {
   }
 
   scheduled(intendedMs: number): void {
-    this.counterFor(intendedMs).scheduled++;
+    const c = this.counterFor(intendedMs);
+    c.scheduled++;
+    if (c === this.warmup) return;
+    const t = Math.floor((intendedMs - this.measureStartMs) / 1000);
+    while (this.offered.length <= t) this.offered.push(0);
+    this.offered[t]!++;
   }
 
   notSent(intendedMs: number): void {
@@ -166,9 +177,12 @@ export class Recorder {
     const iv = this.interval(nowMs);
     if (outcome.kind === 'ok') {
       iv.ok++;
-      this.latency.recordValue(msToUs(nowMs - intendedMs));
+      const us = msToUs(nowMs - intendedMs);
+      this.liveBuckets[bucketOf(us / 1e6)]!++;
+      this.liveSumUs += us;
+      this.latency.recordValue(us);
       this.serviceTime.recordValue(msToUs(nowMs - sentMs));
-      this.intervalHist.recordValue(msToUs(nowMs - intendedMs));
+      this.intervalHist.recordValue(us);
       return;
     }
     if (outcome.kind === 'timeout') {
@@ -215,8 +229,11 @@ export class Recorder {
     this.cur = undefined;
   }
 
-  /** Live view for the progress line (counts include warm-up; p99 is measured-only). */
-  live(): { ok: number; errors: number; timeouts: number; p99Ms: number } {
+  /**
+   * Live view: for the progress line, counts including warm-up and the measured p99; for
+   * live metrics, the measured window's counts and latency buckets.
+   */
+  live(): { ok: number; errors: number; timeouts: number; p99Ms: number; measured: MeasuredLive } {
     const c = this.counters;
     const w = this.warmup;
     return {
@@ -224,6 +241,16 @@ export class Recorder {
       errors: c.errors + w.errors,
       timeouts: c.timeouts + w.timeouts,
       p99Ms: this.latency.totalCount ? this.latency.getValueAtPercentile(99) / 1000 : 0,
+      measured: {
+        ok: c.ok,
+        errors: c.errors,
+        timeouts: c.timeouts,
+        scheduled: c.scheduled,
+        sent: c.sent,
+        backpressure: c.backpressure_total,
+        buckets: [...this.liveBuckets],
+        latencySumS: this.liveSumUs / 1e6,
+      },
     };
   }
 
@@ -244,6 +271,7 @@ export class Recorder {
         send_lag: encode(this.sendLag),
       },
       intervals: [...this.closed],
+      offered: [...this.offered],
       ...(this.timeline ? { timeline: this.timeline } : {}),
     };
   }

@@ -146,21 +146,52 @@ export function junitReport(i: GateReportInput): string {
   ].join('\n');
 }
 
-/** GitLab's metrics report: one `name{labels} value` line per metric and side. */
+/**
+ * A result metric's name in Prometheus conventions (promtool check metrics): base units
+ * (`_ms` -> `_seconds`, `_mb` -> `_bytes`, `_pct` -> `_ratio`), and no `_total` on what
+ * is a gauge here (a run's count, not a counter that keeps rising).
+ */
+export function promMetric(metric: string): { name: string; scale: number; unit: string } {
+  let base = metric.replace(/[^a-zA-Z0-9_]/g, '_').toLowerCase();
+  let scale = 1;
+  let unit = '';
+  const swap = (from: RegExp, to: string, k: number, u: string): void => {
+    if (!from.test(base)) return;
+    base = base.replace(from, to);
+    scale = k;
+    unit = u;
+  };
+  swap(/_ms$/, '_seconds', 1e-3, ', in seconds');
+  swap(/_ms_/, '_seconds_', 1e-3, ', in seconds');
+  swap(/_mb$/, '_bytes', 1048576, ', in bytes');
+  swap(/_mb_/, '_bytes_', 1048576, ', in bytes');
+  swap(/_pct$/, '_ratio', 1e-2, ', as a ratio');
+  base = base.replace(/_total$/, '');
+  return { name: `perf_${base}`, scale, unit };
+}
+
+/** GitLab's metrics report: one `name{labels} value` line per metric and side, lint-clean. */
 export function openMetricsReport(i: GateReportInput): string {
   const o = i.outcome;
   const lines: string[] = [];
   const seen = new Set<string>();
-  const name = (m: string): string => `perf_${m.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+  const value = (x: number, k: number): string => String(Number((x * k).toPrecision(12)));
   for (const r of o.rules) {
     if (seen.has(r.metric)) continue;
     seen.add(r.metric);
-    lines.push(`# TYPE ${name(r.metric)} gauge`);
-    if (r.baseline !== null) lines.push(`${name(r.metric)}{side="baseline"} ${r.baseline}`);
-    if (r.candidate !== null) lines.push(`${name(r.metric)}{side="candidate"} ${r.candidate}`);
+    const { name, scale, unit } = promMetric(r.metric);
+    lines.push(
+      `# HELP ${name} ${r.metric} of the baseline and the candidate run${unit}.`,
+      `# TYPE ${name} gauge`,
+    );
+    if (r.baseline !== null) lines.push(`${name}{side="baseline"} ${value(r.baseline, scale)}`);
+    if (r.candidate !== null) lines.push(`${name}{side="candidate"} ${value(r.candidate, scale)}`);
   }
-  lines.push('# TYPE perf_gate_exit_code gauge', `perf_gate_exit_code ${o.exitCode}`);
   lines.push(
+    "# HELP perf_gate_exit_code The gate's exit code: 0 pass, 1 regression, 3 inconclusive or not comparable.",
+    '# TYPE perf_gate_exit_code gauge',
+    `perf_gate_exit_code ${o.exitCode}`,
+    '# HELP perf_gate_rules_failed Rules of severity fail that the candidate violated.',
     '# TYPE perf_gate_rules_failed gauge',
     `perf_gate_rules_failed ${o.rules.filter((r) => r.status === 'fail').length}`,
   );

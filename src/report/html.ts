@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { CompareRecord } from '../gate/compare.js';
 import type { GateOutcome } from '../gate/evaluate.js';
 import { compareLine } from './gate-reports.js';
-import { decode } from '../record/histogram.js';
+import { decode, mergeEncoded } from '../record/histogram.js';
 import { limitLine, type BenchResult } from '../result/result.js';
 import type { SweepReport } from '../run/sweep.js';
 import { uslModel } from '../sweep/usl.js';
@@ -80,7 +80,10 @@ body{font:14px system-ui,sans-serif;margin:20px;color:#222;background:#fff}
 h1{font-size:20px}h2{font-size:16px;margin-top:28px}
 table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
 th{background:#f4f4f4}.fail{color:#b00;font-weight:bold}.pass{color:#070}.warn,.inconclusive{color:#a60}
-.chart{margin:12px 0}</style></head><body>
+.chart{margin:12px 0}
+.card{border:2px solid #070;border-radius:6px;padding:10px 14px;margin:12px 0}.card.bad{border-color:#b00}
+.headline{font-size:18px;font-weight:bold;margin-bottom:8px}.kpis{display:flex;flex-wrap:wrap;gap:18px}
+.kpi .v{font-size:20px}.kpi .l{font-size:12px;color:#555}</style></head><body>
 <h1>${esc(title)}</h1>
 ${sections}
 ${charts.map((c) => `<div class="chart" id="${esc(c.id)}"></div>`).join('\n')}
@@ -91,8 +94,13 @@ ${charts.map((c) => `<div class="chart" id="${esc(c.id)}"></div>`).join('\n')}
 `;
 }
 
-export function runHtml(r: BenchResult): string {
+/**
+ * `perSecond[t]`: second t's latency histogram (compressed HDR, from the recorder); the
+ * result keeps only each second's percentiles, the heat map wants the whole distribution.
+ */
+export function runHtml(r: BenchResult, perSecond: readonly (string | undefined)[] = []): string {
   const t = r.intervals.map((i) => i.t);
+  const offered = r.intervals.some((i) => i.offered !== undefined);
   const corrected = spectrum(r.histograms.latency);
   const uncorrected = spectrum(r.histograms.service_time);
   const charts: ChartSpec[] = [
@@ -115,11 +123,19 @@ export function runHtml(r: BenchResult): string {
     },
     {
       id: 'throughput',
-      title: 'Achieved rate and errors per second',
+      title: offered
+        ? 'Offered and achieved rate, errors per second'
+        : 'Achieved rate and errors per second',
       xLabel: 'seconds',
       yLabel: 'req/s',
-      data: [t, r.intervals.map((i) => i.rps), r.intervals.map((i) => i.errors + i.timeouts)],
+      data: [
+        t,
+        ...(offered ? [r.intervals.map((i) => i.offered ?? 0)] : []),
+        r.intervals.map((i) => i.rps),
+        r.intervals.map((i) => i.errors + i.timeouts),
+      ],
       series: [
+        ...(offered ? [{ label: 'offered/s', color: COLORS[3]!, dash: true }] : []),
         { label: 'answers/s', color: COLORS[2]! },
         { label: 'errors+timeouts/s', color: COLORS[1]! },
       ],
@@ -157,6 +173,8 @@ export function runHtml(r: BenchResult): string {
   }
   const m = r.metrics;
   const sections = [
+    verdictCard(r),
+    heatmap(r, perSecond),
     `<h2>Summary</h2>${table([
       ['target', r.target.url],
       [
@@ -165,7 +183,7 @@ export function runHtml(r: BenchResult): string {
       ],
       [
         'rate',
-        `${m.rps} req/s achieved${m.target_rps !== null ? ` of ${m.target_rps} offered` : ''}`,
+        `${m.rps} req/s achieved${m.target_rps !== null ? ` of ${m.target_rps} offered${Array.isArray(r.scenario.stages) ? ' on average over the stages' : ''}` : ''}`,
       ],
       [
         'latency ms',
@@ -173,9 +191,9 @@ export function runHtml(r: BenchResult): string {
       ],
       [
         'errors',
-        `${m.errors_total} (${(m.error_rate * 100).toFixed(3)}%) ${JSON.stringify(r.errors_by_class)}`,
+        `${m.errors_total} (${(m.error_rate * 100).toFixed(3)}%)${byKind(r.errors_by_class)}`,
       ],
-      ['backpressure', `${m.backpressure_total} ${JSON.stringify(r.backpressure_by_kind)}`],
+      ['backpressure', `${m.backpressure_total}${byKind(r.backpressure_by_kind)}`],
       [
         'target',
         m.mem_mb !== undefined
@@ -199,6 +217,102 @@ export function runHtml(r: BenchResult): string {
     agentsSection(r),
   ].join('\n');
   return page(`bench-router: ${r.scenario.name ?? r.target.url}`, sections, charts);
+}
+
+/** `by class: timeout 3, http_5xx 2` — nothing when the map is empty. */
+function byKind(map: Record<string, number>): string {
+  const parts = Object.entries(map)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`);
+  return parts.length ? `: ${parts.join(', ')}` : '';
+}
+
+/**
+ * The headline, before any table: can this run be trusted, did the target keep up, how
+ * fast, how many failed, did memory grow. Green only when all of it is good.
+ */
+function verdictCard(r: BenchResult): string {
+  const m = r.metrics;
+  const offered = m.target_rps;
+  const kept = offered === null || m.rps >= offered * 0.99;
+  const valid = !r.generator.saturated && !r.run.partial && !r.run.interrupted;
+  const leak = r.memory_trend?.leak_suspected === true;
+  const good = valid && kept && m.errors_total === 0 && !leak;
+  const item = (label: string, value: string, ok: boolean): string =>
+    `<div class="kpi ${ok ? 'pass' : 'fail'}"><div class="v">${esc(value)}</div><div class="l">${esc(label)}</div></div>`;
+  const headline = !valid
+    ? r.run.interrupted
+      ? 'INTERRUPTED: partial result'
+      : `NOT VALID: ${r.generator.saturated ? 'the load generator saturated' : 'generator agents were lost'}`
+    : good
+      ? 'OK: the target kept up, without errors'
+      : `${!kept ? 'the target fell behind the offered rate' : ''}${!kept && m.errors_total ? '; ' : ''}${m.errors_total ? `${m.errors_total} requests failed` : ''}${leak ? `${!kept || m.errors_total ? '; ' : ''}memory grew (leak suspected)` : ''}`;
+  return `<div class="card ${good ? 'good' : 'bad'}" id="verdict"><div class="headline">${esc(headline)}</div><div class="kpis">${[
+    item(
+      offered !== null ? `req/s achieved of ${offered} offered` : 'req/s achieved (closed loop)',
+      String(m.rps),
+      kept,
+    ),
+    item('p50 ms', String(m.latency_p50_ms), true),
+    item('p99 ms', String(m.latency_p99_ms), true),
+    item('p99.9 ms', String(m.latency_p999_ms), true),
+    item('errors', `${m.errors_total} (${(m.error_rate * 100).toFixed(2)}%)`, m.errors_total === 0),
+    item('generator', r.generator.saturated ? 'saturated' : 'kept up', !r.generator.saturated),
+    item(
+      'memory',
+      r.memory_trend
+        ? leak
+          ? 'leak suspected'
+          : 'flat'
+        : m.mem_mb !== undefined
+          ? `${m.mem_mb} MB`
+          : 'not probed',
+      !leak,
+    ),
+  ].join('')}</div></div>`;
+}
+
+/**
+ * Latency over time as a heat map (SVG, no script): columns are seconds (merged into at most
+ * 120 columns), rows are log-spaced latency bands from the per-second HDR histograms, the
+ * shade is the share of that column's answers in the band.
+ */
+function heatmap(r: BenchResult, perSecond: readonly (string | undefined)[]): string {
+  const n = r.intervals.length;
+  const answered = r.intervals.filter((i) => i.ok > 0);
+  if (answered.length < 2 || !perSecond.some(Boolean)) return '';
+  const maxMs = Math.max(...answered.map((i) => i.max_ms), 0.01);
+  const minMs = Math.max(0.005, Math.min(...answered.map((i) => i.p50_ms)) / 2);
+  const rows = 24;
+  const band = (ms: number): number =>
+    Math.max(
+      0,
+      Math.min(rows - 1, Math.floor((Math.log(ms / minMs) / Math.log(maxMs / minMs)) * rows)),
+    );
+  const per = Math.ceil(n / Math.min(120, n));
+  const cols = Math.ceil(n / per);
+  const W = 8;
+  const H = 10;
+  const cells: string[] = [];
+  for (let c = 0; c < cols; c++) {
+    const parts = perSecond.slice(c * per, (c + 1) * per).filter((x): x is string => !!x);
+    if (!parts.length) continue;
+    const h = decode(mergeEncoded(parts));
+    if (!h.totalCount) continue;
+    // Each 1% of the column's answers goes to the band its latency falls in.
+    const counts = Array<number>(rows).fill(0);
+    for (let q = 0.5; q < 100; q++) counts[band(h.getValueAtPercentile(q) / 1000)]!++;
+    for (let k = 0; k < rows; k++) {
+      if (!counts[k]) continue;
+      const lo = minMs * (maxMs / minMs) ** (k / rows);
+      const hi = minMs * (maxMs / minMs) ** ((k + 1) / rows);
+      cells.push(
+        `<rect x="${c * W}" y="${(rows - 1 - k) * H}" width="${W}" height="${H}" fill="#d62728" fill-opacity="${Math.min(1, 0.1 + counts[k]! / 100).toFixed(2)}"><title>${esc(`${c * per}-${Math.min(n, (c + 1) * per)} s, ${lo.toFixed(2)}-${hi.toFixed(2)} ms: ${counts[k]}%`)}</title></rect>`,
+      );
+    }
+  }
+  const width = cols * W;
+  return `<h2>Latency heat map</h2><p>Columns: ${per} s each; rows: latency bands on a log scale from ${minMs.toFixed(2)} to ${maxMs.toFixed(2)} ms (from intended send time, per-second HDR histograms); darker: more of that time's answers (hover for the share).</p><svg id="heatmap" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${rows * H}" viewBox="0 0 ${width} ${rows * H}" style="border:1px solid #ccc">${cells.join('')}</svg>`;
 }
 
 /** A fleet run's per-agent rows; a lost agent's row says when and why. */

@@ -205,7 +205,11 @@ export function judgeGenerator(
 }
 
 function intervalRows(s: RecorderSnapshot, samples: readonly ProbeSample[]): IntervalRow[] {
-  const last = s.intervals.reduce((m, iv) => Math.max(m, iv.t), -1);
+  const last = Math.max(
+    s.intervals.reduce((m, iv) => Math.max(m, iv.t), -1),
+    s.offered.length - 1,
+  );
+  const open = s.offered.length > 0;
   const byT = new Map(s.intervals.map((iv) => [iv.t, iv]));
   const probeByT = new Map<number, ProbeSample>();
   for (const p of samples) {
@@ -226,6 +230,7 @@ function intervalRows(s: RecorderSnapshot, samples: readonly ProbeSample[]): Int
       timeouts: iv?.timeouts ?? 0,
       backpressure: iv?.backpressure ?? 0,
       in_flight_max: iv?.in_flight_max ?? 0,
+      ...(open ? { offered: s.offered[t] ?? 0 } : {}),
       p50_ms: h.p50_ms,
       p90_ms: h.p90_ms,
       p99_ms: h.p99_ms,

@@ -34,6 +34,8 @@ export interface IntervalRow {
   timeouts: number;
   backpressure: number;
   in_flight_max: number;
+  /** Open loop: requests whose intended send time falls in this second. */
+  offered?: number;
   p50_ms: number;
   p90_ms: number;
   p99_ms: number;

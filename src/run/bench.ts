@@ -21,10 +21,13 @@ import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
 import { redactHeaders, redactUrl } from '../util/redact.js';
 import { toolInfo } from '../util/tool-info.js';
 import { wallClock } from '../timing/clock.js';
+import { profileFromStages, RateProfile } from '../schedule/profile.js';
 import { analyseRecovery } from '../fault/recovery.js';
 import { runFaultCommand, type CommandRun } from '../fault/commands.js';
 import type { Fleet, AgentOutcome } from '../agents/fleet.js';
 import type { LocalFleet } from '../agents/local-fleet.js';
+import type { LiveStats } from '../driver/shard.js';
+import type { LiveMetricsServer } from '../report/live-metrics.js';
 import { agentRows } from '../agents/breakdown.js';
 
 /**
@@ -96,6 +99,27 @@ export async function runBench(
       ),
     );
   const probe = probes[0];
+  // Live metrics: one endpoint for the whole invocation (every --repeat run), one run label.
+  const runLabel = randomBytes(4).toString('hex');
+  let live: LiveMetricsServer | undefined;
+  let liveShards: { live(): LiveStats } | undefined;
+  let liveStartMs: number | undefined;
+  if (s.metricsListen) {
+    live = await (
+      await import('../report/live-metrics.js')
+    ).startLiveMetrics(s.metricsListen, runLabel, s.name);
+    const profile = s.stages
+      ? new RateProfile(profileFromStages(s.stages.startRate, s.warmupMs, s.stages.stages))
+      : undefined;
+    live.setSource({
+      stats: () => liveShards?.live(),
+      targetRate: () =>
+        profile && liveStartMs !== undefined
+          ? profile.rateAt(wallClock.now() - liveStartMs)
+          : s.rate,
+    });
+    if (!io.quiet) io.stderr.write(`live metrics at ${live.url} (run="${runLabel}")\n`);
+  }
   let fleet: Fleet | undefined;
   let localFleet: LocalFleet | undefined;
   let interruptedAtMs: number | undefined;
@@ -147,8 +171,9 @@ export async function runBench(
         ...(router ? { pid: router.pid } : {}),
         ...(s.nats ? { subject: s.nats.subject, mode: s.nats.mode } : {}),
       },
-      mode: s.rate !== undefined ? ('open' as const) : ('closed' as const),
-      targetRps: s.rate ?? null,
+      mode: s.rate !== undefined || s.stages ? ('open' as const) : ('closed' as const),
+      // With stages, the rate offered on average over the measured window.
+      targetRps: s.stages ? meanStagedRate(s) : (s.rate ?? null),
       warmupMs: s.warmupMs,
       env,
       git,
@@ -173,6 +198,8 @@ export async function runBench(
       stopShards = () => shards.stop();
       if (interruptedAtMs !== undefined) shards.stop();
       const startMs = await shards.started;
+      liveShards = shards;
+      liveStartMs = startMs;
       if (k === 0 && s.fault)
         faultRuns = scheduleFault(s, startMs + s.warmupMs, router?.pid ?? s.probes.pid, io);
       const total = s.warmupMs + s.durationMs;
@@ -246,13 +273,22 @@ export async function runBench(
     }
     if (s.html) {
       const { runHtml } = await import('../report/html.js');
-      await writeFileAtomic(s.html, runHtml(result));
+      // Per-second histograms for the heat map (one run; --repeat shows percentiles only).
+      const perSecond: (string | undefined)[] = [];
+      if (runs.length === 1)
+        for (const iv of runs[0]!.snapshot.intervals) perSecond[iv.t] = iv.latency;
+      await writeFileAtomic(s.html, runHtml(result, Array.from(perSecond)));
       if (!io.quiet) io.stdout.write(`HTML report written to ${s.html}\n`);
     }
     return { result, exitCode };
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+    if (live) {
+      // The final values stay up for the scrapes after the run, unless interrupted.
+      if (interruptedAtMs === undefined) await new Promise((r) => setTimeout(r, s.metricsLingerMs));
+      await live.close();
+    }
     await fleet?.close();
     await localFleet?.stop();
     await router?.stop();
@@ -297,9 +333,13 @@ function makePlans(
         connections: Math.max(1, Math.ceil(s.connections / shares)),
         tls: s.tls,
       };
+  const profile = s.stages
+    ? profileFromStages(s.stages.startRate, s.warmupMs, s.stages.stages)
+    : undefined;
   return Array.from({ length: shares }, (_, index) => ({
     transport: { ...transport, shard: index },
     rate: s.rate,
+    ...(profile ? { profile } : {}),
     arrival: s.arrival,
     seed: s.seed,
     share: { index, count: shares },
@@ -310,6 +350,12 @@ function makePlans(
     timeoutMs: s.timeoutMs,
     timeline: s.fault !== undefined,
   }));
+}
+
+function meanStagedRate(s: Scenario): number {
+  const p = new RateProfile(profileFromStages(s.stages!.startRate, s.warmupMs, s.stages!.stages));
+  const offered = p.cumulative(s.warmupMs + s.durationMs) - p.cumulative(s.warmupMs);
+  return Math.round((offered / (s.durationMs / 1000)) * 1000) / 1000;
 }
 
 /** Splits an integer budget over n shares, differing by at most one, none below one. */
@@ -352,6 +398,12 @@ function scenarioEcho(s: Scenario): Record<string, unknown> {
     name: s.name,
     target: redactUrl(s.target),
     rate: s.rate ?? null,
+    ...(s.stages
+      ? {
+          stages: s.stages.stages.map((st) => ({ duration_ms: st.durationMs, target: st.target })),
+          start_rate: s.stages.startRate,
+        }
+      : {}),
     concurrency: s.concurrency ?? null,
     arrival: s.arrival,
     duration_ms: s.durationMs,

@@ -248,6 +248,7 @@ async function prepareSide(
       hgrm: undefined,
       html: undefined,
       histLog: undefined,
+      metricsListen: undefined,
       fault: undefined,
       // The scenario's probes watch one process; here each side has its own.
       probes: pid !== undefined ? { pid } : {},

@@ -14,6 +14,8 @@ import {
 } from '../report/gate-reports.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { gateHtml } from '../report/html.js';
+import { appendJobSummary } from '../report/job-summary.js';
+import { loadPerformanceOf } from '../report/load-performance.js';
 import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
 import { runBench, type BenchIo } from './bench.js';
 
@@ -26,6 +28,8 @@ export interface GateFiles {
   policy: string;
   candidate?: string;
   scenario?: Scenario;
+  /** k6 summary-export of the candidate run, for GitLab's Load Performance widget. */
+  loadPerformance?: string;
   junit?: string;
   markdown?: string;
   metrics?: string;
@@ -39,19 +43,32 @@ export async function runGate(
 ): Promise<{ outcome: GateOutcome; exitCode: number }> {
   const policy = await loadPolicy(f.policy);
   const baseline = await loadGateDoc(f.baseline, 'baseline');
-  for (const p of [f.junit, f.markdown, f.metrics, f.json, f.html]) if (p) await assertWritable(p);
+  for (const p of [f.junit, f.markdown, f.metrics, f.json, f.html, f.loadPerformance])
+    if (p) await assertWritable(p);
   let candidate: GateDoc;
   let candidatePath: string;
+  let candidateRaw: unknown;
   if (f.candidate) {
-    candidate = await loadGateDoc(f.candidate, 'candidate');
+    candidateRaw = await readJsonFile(f.candidate, 'candidate');
+    candidate = asGateDoc(candidateRaw, f.candidate, 'candidate');
     candidatePath = f.candidate;
   } else if (f.scenario) {
     const { result, exitCode } = await runBench(f.scenario, io);
     if (exitCode === ExitCode.interrupted) return { outcome: interruptedOutcome(), exitCode };
-    candidate = asGateDoc(JSON.parse(JSON.stringify(result)), f.scenario.out, 'candidate');
+    candidateRaw = JSON.parse(JSON.stringify(result));
+    candidate = asGateDoc(candidateRaw, f.scenario.out, 'candidate');
     candidatePath = f.scenario.out;
   } else {
     throw new ToolError('E_USAGE', 'give --candidate FILE or --scenario FILE');
+  }
+  if (f.loadPerformance) {
+    const k6 = loadPerformanceOf(candidateRaw);
+    if (!k6)
+      throw new ToolError(
+        'E_INPUT_INVALID',
+        `--load-performance needs a bench-router result as the candidate; ${candidatePath} has no counters and latency histogram`,
+      );
+    await writeFileAtomic(f.loadPerformance, k6);
   }
   const outcome = evaluate(policy, baseline, candidate);
   await writeGateReports(
@@ -71,6 +88,7 @@ export async function writeGateReports(
   io: BenchIo,
 ): Promise<void> {
   if (!io.quiet) io.stdout.write(`${consoleReport(input)}\n`);
+  await appendJobSummary(markdownReport(input));
   const writes: [string | undefined, (i: GateReportInput) => string][] = [
     [files.junit, junitReport],
     [files.markdown, markdownReport],

@@ -82,6 +82,8 @@ export async function runSweep(
       hgrm: undefined,
       html: undefined,
       histLog: undefined,
+      // Not per step (a new endpoint and a linger each step); sweeps do not serve live metrics yet.
+      metricsListen: undefined,
     };
     let ran: Awaited<ReturnType<typeof runBench>>;
     try {

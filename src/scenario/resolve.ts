@@ -70,23 +70,45 @@ export async function resolveScenario(
       'E_USAGE',
       'missing target: give --target URL|builtin or "target" in the scenario',
     );
-  if (m.rate === undefined && m.concurrency === undefined) {
+  // A flag for one load shape replaces the file's other shapes (flags override the file).
+  if (flags.rate !== undefined || flags.concurrency !== undefined) m.stages = undefined;
+  if (flags.stages !== undefined) {
+    if (file.rate !== undefined && flags.rate === undefined) m.rate = undefined;
+    if (file.concurrency !== undefined && flags.concurrency === undefined)
+      m.concurrency = undefined;
+  }
+  const shapes = [m.rate, m.concurrency, m.stages].filter((x) => x !== undefined).length;
+  if (shapes === 0) {
     throw new ToolError(
       'E_USAGE',
-      'missing rate: give --rate N (open loop) or --concurrency N (closed loop)',
+      'missing rate: give --rate N (open loop), --stages 30s:100,1m:1000 (open loop, ramping) or --concurrency N (closed loop)',
     );
   }
-  if (m.rate !== undefined && m.concurrency !== undefined) {
+  if (shapes > 1) {
     throw new ToolError(
       'E_USAGE',
-      '--rate and --concurrency exclude each other (open or closed loop)',
+      '--rate, --stages and --concurrency exclude each other (one open-loop shape, or closed loop)',
     );
   }
   const threads = m.threads ?? 1;
-  if (m.rate !== undefined && m.rate / threads > MAX_RATE_PER_THREAD) {
+  const stages = m.stages?.map((st, i) => ({
+    durationMs: parseDuration(st.duration, `stages[${i}].duration`),
+    target: st.target,
+  }));
+  if (stages?.some((st) => st.durationMs <= 0))
+    throw new ToolError('E_USAGE', 'stages: every stage must last longer than 0');
+  if (m.start_rate !== undefined && !stages)
+    throw new ToolError('E_USAGE', '--start-rate goes with --stages');
+  const fileBoth = file.stages !== undefined && file.duration !== undefined && !flags.stages;
+  if (stages && (flags.duration !== undefined || fileBoth))
+    throw new ToolError('E_USAGE', 'duration does not go with stages: the stages set the length');
+  const peak = stages ? Math.max(m.start_rate ?? 0, ...stages.map((st) => st.target)) : m.rate;
+  if (stages && !(peak! > 0))
+    throw new ToolError('E_USAGE', 'stages: at least one target must be above 0');
+  if (peak !== undefined && peak / threads > MAX_RATE_PER_THREAD) {
     throw new ToolError(
       'E_USAGE',
-      `--rate ${m.rate}: one generator thread schedules at most ${MAX_RATE_PER_THREAD.toLocaleString('en')} req/s (and sustains far less); use --threads or generator agents for more`,
+      `--${stages ? 'stages' : 'rate'} ${peak}: one generator thread schedules at most ${MAX_RATE_PER_THREAD.toLocaleString('en')} req/s (and sustains far less); use --threads or generator agents for more`,
     );
   }
   const isBuiltin = m.target === 'builtin';
@@ -110,7 +132,9 @@ export async function resolveScenario(
   if ((isBuiltin || (transport === 'nats' && subject === DECIDE_SUBJECT)) && body === undefined) {
     body = DECIDE_TEMPLATE;
   }
-  const durationMs = parseDuration(m.duration ?? '30s', 'duration');
+  const durationMs = stages
+    ? stages.reduce((a, st) => a + st.durationMs, 0)
+    : parseDuration(m.duration ?? '30s', 'duration');
   if (durationMs <= 0) throw new ToolError('E_USAGE', 'duration: must be longer than 0');
   const timeoutMs = parseDuration(m.timeout ?? '10s', 'timeout');
   if (timeoutMs <= 0) throw new ToolError('E_USAGE', 'timeout: must be longer than 0');
@@ -119,6 +143,9 @@ export async function resolveScenario(
     target: m.target,
     builtin: isBuiltin ? knobsFromFields(m.builtin ?? {}) : undefined,
     rate: m.rate,
+    stages: stages ? { startRate: m.start_rate ?? 0, stages } : undefined,
+    metricsListen: m.metrics_listen,
+    metricsLingerMs: parseDuration(m.metrics_linger ?? '5s', 'metrics_linger'),
     concurrency: m.concurrency,
     durationMs,
     warmupMs: parseDuration(m.warmup ?? '5s', 'warmup'),

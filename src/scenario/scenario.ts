@@ -15,6 +15,13 @@ export interface NatsAuthFields {
 /** The scenario file's shape (snake_case, as published in schemas/scenario.schema.json). */
 export interface ScenarioFile {
   name?: string;
+  /** k6 ramping-arrival-rate stages, instead of `rate`. */
+  stages?: { duration: string | number; target: number }[];
+  start_rate?: number;
+  /** Serve live Prometheus metrics at HOST:PORT/metrics during the run. */
+  metrics_listen?: string;
+  /** Keep serving the final values this long after the run (for the last scrape). */
+  metrics_linger?: string | number;
   description?: string;
   target?: string;
   transport?: 'http' | 'nats';
@@ -78,6 +85,8 @@ export interface Scenario {
   target: string;
   builtin: RouterKnobs | undefined;
   rate: number | undefined;
+  /** Open loop along ramps and holds instead of one rate; the run's length is their sum. */
+  stages: { startRate: number; stages: import('../schedule/profile.js').Stage[] } | undefined;
   concurrency: number | undefined;
   durationMs: number;
   warmupMs: number;
@@ -101,6 +110,8 @@ export interface Scenario {
   saveBaseline: string | undefined;
   hgrm: string | undefined;
   html: string | undefined;
+  metricsListen: string | undefined;
+  metricsLingerMs: number;
   histLog: string | undefined;
   transport: 'http' | 'nats';
   leakThresholdMbPerMin: number;

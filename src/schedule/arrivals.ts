@@ -5,6 +5,8 @@
  * schedule by independent Poisson streams at rate/n (the superposition of Poisson processes
  * is Poisson at the summed rate).
  */
+import type { RateProfile } from './profile.js';
+
 export type Arrival = 'constant' | 'poisson';
 
 export interface ScheduleSpec {
@@ -17,6 +19,8 @@ export interface ScheduleSpec {
   lengthMs: number;
   seed: number;
   share?: { index: number; count: number };
+  /** Stages: the rate follows this profile from startMs (rate and lengthMs are ignored). */
+  profile?: RateProfile;
 }
 
 export interface Schedule {
@@ -27,6 +31,7 @@ export interface Schedule {
 }
 
 export function createSchedule(spec: ScheduleSpec): Schedule {
+  if (spec.profile) return profiledSchedule(spec, spec.profile);
   if (!(spec.rate > 0)) throw new RangeError('rate must be > 0');
   const share = spec.share ?? { index: 0, count: 1 };
   const endMs = spec.startMs + spec.lengthMs;
@@ -58,6 +63,48 @@ export function createSchedule(spec: ScheduleSpec): Schedule {
       if (t >= endMs) return undefined;
       issued++;
       return t;
+    },
+    get issued() {
+      return issued;
+    },
+  };
+}
+
+/**
+ * Arrivals through a rate profile: slot k (of the whole schedule) where the expected count
+ * reaches k for constant arrivals, shares interleaving slots as above; for Poisson, each
+ * share a unit-rate-over-n Poisson process in expected-count space, mapped back to time.
+ */
+function profiledSchedule(spec: ScheduleSpec, profile: RateProfile): Schedule {
+  const share = spec.share ?? { index: 0, count: 1 };
+  let issued = 0;
+  if (spec.arrival === 'constant') {
+    let slot = share.index;
+    return {
+      next() {
+        // Slot `total` would fall on the end itself (excluded, as for a constant rate); the
+        // tolerance keeps float error in the sum of segments from adding it back.
+        if (slot >= profile.total - 1e-9 * Math.max(1, profile.total)) return undefined;
+        const t = profile.timeOf(slot);
+        if (t === undefined || t >= profile.lengthMs) return undefined;
+        slot += share.count;
+        issued++;
+        return spec.startMs + t;
+      },
+      get issued() {
+        return issued;
+      },
+    };
+  }
+  const rng = mulberry32(spec.seed * 7919 + share.index);
+  let s = 0;
+  return {
+    next() {
+      s += -Math.log(1 - rng()) * share.count;
+      const t = profile.timeOf(s);
+      if (t === undefined || t >= profile.lengthMs) return undefined;
+      issued++;
+      return spec.startMs + t;
     },
     get issued() {
       return issued;

@@ -94,3 +94,21 @@ export function expectOneLineError(r: CliRun, cli: string, pattern: RegExp): voi
   if (!pattern.test(lines[0]!)) throw new Error(`"${lines[0]}" does not match ${pattern}`);
   if (/\n\s+at /.test(r.stderr)) throw new Error('stack trace printed');
 }
+
+/**
+ * `promtool check metrics` on a metrics text: its complaints ('' when clean). promtool comes
+ * from Debian's prometheus package, which .ci/run installs.
+ */
+export function promtoolCheck(text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    c.on('error', (e) =>
+      reject(new Error(`promtool not found (apt-get install -y prometheus): ${e.message}`)),
+    );
+    c.on('close', () => resolve(out.trim()));
+    c.stdin.end(text);
+  });
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli, tmp } from '../helpers/cli.js';
+import { ROOT, expectOneLineError, runCli, tmp } from '../helpers/cli.js';
 
 const SWEEP = join(ROOT, 'dist/cli/capacity-sweep.js');
 
@@ -57,4 +57,26 @@ describe('capacity-sweep against the built-in router', () => {
     expect(page).toContain('"id":"capacity-latency"');
     expect(page).not.toContain('"id":"throughput"');
   }, 180_000);
+});
+
+describe('capacity-sweep refuses what it would ignore', () => {
+  it('each bench-router option a sweep would override or drop: one line, exit 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--rate', '100'], /--rate does not apply to capacity-sweep: each step sets its own rate/],
+      [['--repeat', '3'], /--repeat does not apply/],
+      [['--hgrm', 'x.hgrm'], /--hgrm does not apply/],
+      [['--save-baseline', 'b.json'], /--save-baseline does not apply/],
+      [['--duration', '5s'], /--duration does not apply.*--step-duration/],
+      [['--concurrency', '4'], /--concurrency does not apply/],
+    ];
+    for (const [flags, pattern] of cases)
+      expectOneLineError(
+        await runCli(['--target', 'builtin', '--slo-p99', '100ms', ...flags], { bin: SWEEP }),
+        'capacity-sweep',
+        pattern,
+      );
+    expect((await runCli(['--help'], { bin: SWEEP })).stdout).toContain(
+      'default reports/capacity.json',
+    );
+  });
 });

@@ -2,7 +2,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { ROOT, expectOneLineError, runGateCli, tmp, type CliRun } from '../helpers/cli.js';
+import {
+  ROOT,
+  expectOneLineError,
+  promtoolCheck,
+  runGateCli,
+  tmp,
+  type CliRun,
+} from '../helpers/cli.js';
 
 // The CP1 example files the project ships (byte-identical to the seed format's own copies,
 // checked in test/unit/gate-evaluate.test.ts when those are beside the checkout).
@@ -44,9 +51,11 @@ describe('perf-gate CLI', () => {
     const junit = readFileSync(out('junit.xml'), 'utf8');
     expect(junit.match(/<testcase /g)).toHaveLength(6);
     expect(readFileSync(out('summary.md'), 'utf8')).toContain('## Performance gate: PASS');
-    expect(readFileSync(out('metrics.txt'), 'utf8')).toMatch(
-      /^perf_latency_p99_ms\{side="candidate"\} 200$/m,
-    );
+    const metrics = readFileSync(out('metrics.txt'), 'utf8');
+    // Base units: the 200 ms p99 is 0.2 s; the run's error count is a gauge without _total.
+    expect(metrics).toMatch(/^perf_latency_p99_seconds\{side="candidate"\} 0\.2$/m);
+    expect(metrics).toMatch(/^# TYPE perf_errors gauge$/m);
+    expect(await promtoolCheck(metrics)).toBe('');
     expect(JSON.parse(readFileSync(out('verdict.json'), 'utf8'))).toMatchObject({
       verdict: 'pass',
       exit_code: 0,

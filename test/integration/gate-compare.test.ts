@@ -190,6 +190,34 @@ describe('perf-gate compare', () => {
     expect(v.compare.pairs[0].baseline.metrics.errors_total).toBe(0);
   });
 
+  it('calibrate --interleaved measures A/A noise and the MDE a budget allows', async () => {
+    const out = join(dir, 'cal.json');
+    const r = await runGateCli([
+      'calibrate',
+      '--interleaved',
+      '--scenario',
+      routerScenario,
+      '--pairs',
+      '6',
+      '--budget',
+      '2m',
+      '--policy',
+      policy,
+      '--out',
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^latency_p50_ms relative.max_pct_increase\s+6\s+/m);
+    const cal = JSON.parse(readFileSync(out, 'utf8'));
+    expect(cal.metrics).toHaveLength(1);
+    const row = cal.metrics[0];
+    expect(row.pairs).toBe(6);
+    expect(row.budget_pairs).toBeGreaterThan(50); // 2 minutes of ~1.3 s pairs
+    expect(row.mde_pct).toBeGreaterThan(0);
+    expect(row.mde_pct).toBeLessThan(25);
+    expect(row.tolerance_pct).toBe(25);
+  });
+
   it('bad input: one line, exit 2', async () => {
     expectOneLineError(
       await runGateCli([

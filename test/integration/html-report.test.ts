@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HistogramLogReader } from 'hdr-histogram-js';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capacityHtml, runHtml } from '../../src/report/html.js';
 import type { SweepReport } from '../../src/run/sweep.js';
@@ -36,6 +36,7 @@ async function check(
   file: string,
   expected: Record<string, string[]>,
   shotName: string,
+  more?: (page: Page) => Promise<void>,
 ): Promise<void> {
   const page = await browser.newPage({ viewport: { width: 1100, height: 1400 } });
   const errors: string[] = [];
@@ -81,6 +82,7 @@ async function check(
     return seen.size;
   }, png.toString('base64'));
   expect(colours).toBeGreaterThan(20);
+  await more?.(page);
   await page.close();
 }
 
@@ -125,11 +127,22 @@ describe('HTML reports in headless Chromium', () => {
       html,
       {
         latency: ['p50', 'p99', 'max'],
-        throughput: ['answers/s', 'errors+timeouts/s'],
+        throughput: ['offered/s', 'answers/s', 'errors+timeouts/s'],
         spectrum: ['corrected (from intended send)', 'uncorrected (service time)'],
         target: ['memory MB', 'CPU %'],
       },
       'run.png',
+      async (page) => {
+        // The verdict card comes first; the heat map has shaded cells; no raw JSON anywhere.
+        const card = (await page.locator('#verdict').innerText()).split('\n');
+        expect(card[0]).toMatch(/^(OK: the target kept up|.*fell behind|.*failed)/);
+        expect(card.join(' ')).toMatch(/req\/s achieved of 400 offered/);
+        expect(await page.locator('#heatmap rect').count()).toBeGreaterThan(6);
+        const text = await page.locator('body').innerText();
+        expect(text).not.toMatch(/[{}]/);
+        const first = await page.evaluate(() => document.body.children[1]?.id);
+        expect(first).toBe('verdict');
+      },
     );
   }, 60_000);
 

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { promtoolCheck } from '../helpers/cli.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_KNOBS } from '../../src/targets/builtin-router/knobs.js';
 import {
@@ -53,5 +54,11 @@ describe('built-in router HTTP server', () => {
     });
     expect(text).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     expect(text).toMatch(/connection: close/);
+  });
+
+  it('serves /metrics that promtool finds clean', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${router.port}/metrics`)).text();
+    expect(text).toMatch(/^# TYPE router_requests_total counter$/m);
+    expect(await promtoolCheck(text)).toBe('');
   });
 });

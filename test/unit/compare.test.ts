@@ -6,6 +6,7 @@ import {
   type Pair,
   type Round,
 } from '../../src/gate/compare.js';
+import { mdeTable, mdeWarnings } from '../../src/gate/mde.js';
 import { normalizePolicy, type PolicyFile } from '../../src/gate/policy.js';
 import { mulberry32 } from '../../src/schedule/arrivals.js';
 
@@ -161,5 +162,53 @@ describe('perf-gate compare: the paired judge', () => {
       });
     expect(step!.outcome.verdict).toBe('regression');
     expect(step!.outcome.reasons.join()).toContain('errors_total');
+  });
+});
+
+describe('calibrate --interleaved: noise and the minimum detectable effect', () => {
+  const pairs = (noise: number, n: number, seed: number): Pair[] => {
+    const rng = mulberry32(seed);
+    return Array.from({ length: n }, (_, i) => ({
+      index: i + 1,
+      first: 'baseline' as const,
+      baseline: round('baseline', { latency_p50_ms: 10, rps: 100 }),
+      candidate: round('candidate', {
+        latency_p50_ms: 10 * Math.exp(noise * (rng() - 0.5) * Math.sqrt(12)),
+        rps: 100,
+      }),
+    }));
+  };
+
+  it('sizes the answer for the budget: more pairs in the budget, a smaller MDE', () => {
+    const p = pairs(0.04, 30, 3);
+    const [short] = mdeTable(p, 2.5, 60, 0.95);
+    const [long] = mdeTable(p, 2.5, 600, 0.95);
+    expect(short!.metric).toBe('latency_p50_ms');
+    expect(short!.noise_pct).toBeGreaterThan(3);
+    expect(short!.noise_pct).toBeLessThan(5);
+    expect(short!.budget_pairs).toBe(24);
+    expect(long!.budget_pairs).toBe(240);
+    expect(long!.mde_pct).toBeLessThan(short!.mde_pct / 2.5);
+    // Four pairs can never decide at 95% (the sequence needs five): no MDE at all.
+    expect(mdeTable(p, 2.5, 10, 0.95)[0]!.mde_pct).toBe(Infinity);
+  });
+
+  it("warns where a policy's tolerance is inside what the budget can resolve", () => {
+    const policy = normalizePolicy({
+      version: '2',
+      rules: {
+        latency_p50_ms: { relative: { max_pct_increase: 1 } },
+        rps: { relative: { max_pct_decrease: 5 } },
+      },
+    });
+    const rows = mdeTable(pairs(0.04, 30, 4), 2.5, 180, 0.95, policy);
+    expect(rows.map((r) => r.rule)).toEqual([
+      'latency_p50_ms relative.max_pct_increase',
+      'rps relative.max_pct_decrease',
+    ]);
+    expect(rows[0]!.confidence).toBeCloseTo(0.975, 5); // Bonferroni over the two rules
+    const warnings = mdeWarnings(rows);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^latency_p50_ms relative.max_pct_increase: tolerance 1%/);
   });
 });
