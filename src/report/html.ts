@@ -5,7 +5,7 @@ import type { GateOutcome } from '../gate/evaluate.js';
 import { compareLine } from './gate-reports.js';
 import { decode, mergeEncoded } from '../record/histogram.js';
 import { limitLine, type BenchResult } from '../result/result.js';
-import type { SweepReport } from '../run/sweep.js';
+import type { SweepReport } from '../sweep/report.js';
 import { uslModel } from '../sweep/usl.js';
 
 /**
@@ -281,8 +281,8 @@ function heatmap(r: BenchResult, perSecond: readonly (string | undefined)[]): st
   const n = r.intervals.length;
   const answered = r.intervals.filter((i) => i.ok > 0);
   if (answered.length < 2 || !perSecond.some(Boolean)) return '';
-  const maxMs = Math.max(...answered.map((i) => i.max_ms), 0.01);
   const minMs = Math.max(0.005, Math.min(...answered.map((i) => i.p50_ms)) / 2);
+  const maxMs = Math.max(...answered.map((i) => i.max_ms), minMs * 2);
   const rows = 24;
   const band = (ms: number): number =>
     Math.max(

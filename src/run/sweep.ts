@@ -6,54 +6,17 @@ import type { BenchResult } from '../result/result.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { judgeStep, type StepSlo } from '../sweep/judge.js';
 import { SweepController, type SweepConfig, type SweepVerdict } from '../sweep/controller.js';
-import { fitUsl, type UslFit } from '../sweep/usl.js';
+import { fitUsl } from '../sweep/usl.js';
 import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
 import { runBench, type BenchIo } from './bench.js';
 import { capacityHtml } from '../report/html.js';
+import type { SweepReport, SweepStep } from '../sweep/report.js';
 
 /**
  * capacity-sweep's I/O: each step is a full bench run (own warm-up, own target process for
  * the built-in router) at the rate the controller asks for; the steps, the verdict and a
  * scalability fit go to JSON and Markdown.
  */
-export interface SweepStep {
-  offered_rps: number;
-  achieved_rps: number;
-  p50_ms: number;
-  mean_ms: number;
-  /** Requests in the system by Little's law: achieved rate x mean latency. */
-  concurrency: number;
-  p90_ms: number;
-  p99_ms: number;
-  p999_ms: number;
-  max_ms: number;
-  error_rate: number;
-  errors_by_class: Record<string, number>;
-  backpressure_total: number;
-  in_flight_max: number;
-  cpu_pct: number | null;
-  mem_mb: number | null;
-  generator_saturated: boolean;
-  pass: boolean;
-  reasons: string[];
-  seconds: number;
-}
-
-export interface SweepReport {
-  schema: 'capacity-sweep/v1';
-  target: string;
-  slo: { p99_ms: number; max_error_rate: number; min_achieved_ratio: number };
-  max_sustainable_rps: number | null;
-  at_least: boolean;
-  breaking_point: SweepVerdict['breakingPoint'];
-  stop_reason: string;
-  steps: SweepStep[];
-  steps_count: number;
-  total_seconds: number;
-  model: UslFit | null;
-  env: BenchResult['env'] | null;
-}
-
 export async function runSweep(
   base: Scenario,
   slo: StepSlo,

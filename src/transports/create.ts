@@ -1,4 +1,4 @@
-import type { HttpConfig } from './http.js';
+import type { HttpConfig } from './http-target.js';
 import type { NatsConfig } from './nats.js';
 import type { Transport } from './transport.js';
 

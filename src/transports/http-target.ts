@@ -1,7 +1,32 @@
 import { readFile } from 'node:fs/promises';
 import { ToolError, oneLine } from '../errors.js';
-import type { HttpConfig } from './http.js';
+import type { ReplyCheck } from './classify.js';
 import { redactUrl } from '../util/redact.js';
+
+/** One HTTP target for either engine (`http.ts` undici, `http1.ts` the generator's own). */
+export interface HttpConfig {
+  /** `fast`: the generator's own HTTP/1.1 client; `undici`: Node's general-purpose client. */
+  engine: 'fast' | 'undici';
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  tenants: string[];
+  connections: number;
+  timeoutMs: number;
+  replyCheck: ReplyCheck;
+  tls: { ca?: string; cert?: string; key?: string; insecure?: boolean };
+  runId: string;
+  shard: number;
+}
+
+export function describeNetErr(e: Error): string {
+  const code = (e as { code?: string }).code;
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
+  if (code === 'ETIMEDOUT') return 'connection timed out';
+  return oneLine(e);
+}
 
 /**
  * Parses an HTTP(S) target URL for either engine. Credentials in the URL become a Basic

@@ -4,33 +4,12 @@ import { Pool, type Dispatcher } from 'undici';
 import { ToolError } from '../errors.js';
 import { OK } from '../record/recorder.js';
 import { redactUrl } from '../util/redact.js';
-import {
-  classifyHttpStatus,
-  classifyNetworkError,
-  classifyReply,
-  type ReplyCheck,
-} from './classify.js';
+import { classifyHttpStatus, classifyNetworkError, classifyReply } from './classify.js';
 import { compileTemplate, type Template, type TemplateContext } from './template.js';
 import type { Done, Transport } from './transport.js';
-import { loadTlsOptions, parseHttpTarget } from './http-target.js';
-import { describeNetErr } from './http1.js';
+import { describeNetErr, loadTlsOptions, parseHttpTarget, type HttpConfig } from './http-target.js';
 
 /** Serialisable, so each worker thread builds its own transport from it. */
-export interface HttpConfig {
-  /** `fast`: the generator's own HTTP/1.1 client; `undici`: Node's general-purpose client. */
-  engine: 'fast' | 'undici';
-  url: string;
-  method: string;
-  headers: Record<string, string>;
-  body?: string;
-  tenants: string[];
-  connections: number;
-  timeoutMs: number;
-  replyCheck: ReplyCheck;
-  tls: { ca?: string; cert?: string; key?: string; insecure?: boolean };
-  runId: string;
-  shard: number;
-}
 
 /**
  * HTTP/1.1 over an undici keep-alive pool (`--http-engine undici`), driven through the

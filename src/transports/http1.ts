@@ -1,14 +1,13 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { ToolError, oneLine } from '../errors.js';
+import { ToolError } from '../errors.js';
 import { OK, type Outcome } from '../record/recorder.js';
 import { redactUrl } from '../util/redact.js';
 import { classifyHttpStatus, classifyNetworkError, classifyReply } from './classify.js';
-import type { HttpConfig } from './http.js';
 import { Http1ResponseParser, type ParsedResponse } from './http1-parser.js';
 import { compileTemplate, type Template, type TemplateContext } from './template.js';
 import type { Done, Transport } from './transport.js';
-import { loadTlsOptions, parseHttpTarget } from './http-target.js';
+import { describeNetErr, loadTlsOptions, parseHttpTarget, type HttpConfig } from './http-target.js';
 import { Fifo } from '../util/fifo.js';
 
 /**
@@ -319,12 +318,4 @@ export class Http1Transport implements Transport {
     }
     this.idleCount = 0;
   }
-}
-
-export function describeNetErr(e: Error): string {
-  const code = (e as { code?: string }).code;
-  if (code === 'ECONNREFUSED') return 'connection refused';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'host not found';
-  if (code === 'ETIMEDOUT') return 'connection timed out';
-  return oneLine(e);
 }

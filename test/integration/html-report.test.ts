@@ -4,7 +4,7 @@ import { HistogramLogReader } from 'hdr-histogram-js';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capacityHtml, runHtml } from '../../src/report/html.js';
-import type { SweepReport } from '../../src/run/sweep.js';
+import type { SweepReport } from '../../src/sweep/report.js';
 import { ROOT, readResult, runCli, runGateCli, tmp } from '../helpers/cli.js';
 
 /**
