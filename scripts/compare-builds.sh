@@ -21,29 +21,38 @@ shift 2
 ROUTER_ARGS=${ROUTER_ARGS:---workers 16 --service-time 2ms --service-dist fixed}
 
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -n "${work:-}" ] && rm -rf "$work"
+}
 trap cleanup EXIT
 
-# Starts one build's router on a free port; prints its base URL once it answers /healthz.
+# Starts one build's router on a free port, its first line (JSON with the URL) to a file.
+# In this shell, not a subshell, so the trap above can stop it.
 start_router() {
-  local dir=$1 out
-  out=$(mktemp)
   # shellcheck disable=SC2086
-  node "$dir/dist/cli/builtin-router.js" --port 0 $ROUTER_ARGS >"$out" &
+  node "$1/dist/cli/builtin-router.js" --port 0 $ROUTER_ARGS >"$2" 2>"$2.err" &
   pids+=($!)
+}
+
+# Prints a started router's base URL once it has said where it listens.
+router_url() {
   for _ in $(seq 1 100); do
-    if [ -s "$out" ]; then
-      node -e 'const l=require("fs").readFileSync(process.argv[1],"utf8").split("\n")[0]; process.stdout.write(JSON.parse(l).http)' "$out"
+    if grep -q "^{.*}$" "$1" 2>/dev/null; then
+      node -e 'const l=require("fs").readFileSync(process.argv[1],"utf8").split("\n")[0]; process.stdout.write(JSON.parse(l).http)' "$1"
       return 0
     fi
     sleep 0.1
   done
-  echo "compare-builds: the router in $dir did not start" >&2
+  echo "compare-builds: a router did not start: $(cat "$1.err" 2>/dev/null)" >&2
   return 2
 }
 
-base_url=$(start_router "$base_dir")
-cand_url=$(start_router "$cand_dir")
+work=$(mktemp -d)
+start_router "$base_dir" "$work/baseline"
+start_router "$cand_dir" "$work/candidate"
+base_url=$(router_url "$work/baseline")
+cand_url=$(router_url "$work/candidate")
 here=$(cd "$(dirname "$0")/.." && pwd)
 set +e
 node "$here/dist/cli/perf-gate.js" compare \

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:gate [-- N] [compare] [stored]`: the gate's statistical behaviour, counted.
+ * `npm run bench:gate [-- N] [compare] [stored] [WORD...]`: the gate's statistical behaviour,
+ * counted (WORD: only the compare conditions whose name contains it, e.g. `cpu`, `A/A`).
  *
  * compare (default): N `perf-gate compare` runs per condition, each with a 3-minute budget,
  * policies/compare.json (p50 and p90 at +5%):
@@ -13,7 +14,7 @@
  * of unchanged code and N with the router's service time +30%; writes reports/gate-stats.json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -29,7 +30,9 @@ import { freePort } from '../util/free-port.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const args = process.argv.slice(2);
 const N = Number(args.find((a) => /^\d+$/.test(a)) ?? 20);
-const sections = args.filter((a) => !/^\d+$/.test(a));
+const sections = args.filter((a) => a === 'compare' || a === 'stored');
+/** Any other word picks the compare conditions whose name contains it (e.g. `A/A`, `router`). */
+const only = args.filter((a) => !/^\d+$/.test(a) && a !== 'compare' && a !== 'stored');
 const io = { stdout: process.stdout, stderr: process.stderr, quiet: true };
 const log = (s: string): void => void process.stdout.write(`${s}\n`);
 const median = (xs: number[]): number => {
@@ -104,6 +107,7 @@ async function compareSection(): Promise<Record<string, unknown>> {
   const summary: Record<string, unknown> = { runs_per_condition: N, budget_s: 180 };
   try {
     for (const c of conditions) {
+      if (only.length && !only.some((w) => c.name.includes(w))) continue;
       const counts: Record<string, number> = {
         pass: 0,
         regression: 0,
@@ -198,7 +202,10 @@ async function main(): Promise<void> {
   mkdirSync(join(ROOT, 'reports'), { recursive: true });
   if (!sections.length || sections.includes('compare')) {
     const s = await compareSection();
-    writeFileSync(join(ROOT, 'reports/gate-compare.json'), `${JSON.stringify(s, null, 2)}\n`);
+    // A run of some conditions updates theirs and keeps the others' last counts.
+    const file = join(ROOT, 'reports/gate-compare.json');
+    const before = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as object) : {};
+    writeFileSync(file, `${JSON.stringify({ ...before, ...s }, null, 2)}\n`);
     log('written to reports/gate-compare.json');
   }
   if (sections.includes('stored')) {

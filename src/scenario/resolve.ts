@@ -70,12 +70,12 @@ export async function resolveScenario(
       'E_USAGE',
       'missing target: give --target URL|builtin or "target" in the scenario',
     );
-  // A flag for one load shape replaces the file's other shapes (flags override the file).
-  if (flags.rate !== undefined || flags.concurrency !== undefined) m.stages = undefined;
-  if (flags.stages !== undefined) {
-    if (file.rate !== undefined && flags.rate === undefined) m.rate = undefined;
-    if (file.concurrency !== undefined && flags.concurrency === undefined)
-      m.concurrency = undefined;
+  // The load shape (rate, stages or concurrency) given by flags replaces the file's whole
+  // shape: flags override the file, and two shapes from the flags are still refused below.
+  if (flags.rate !== undefined || flags.concurrency !== undefined || flags.stages !== undefined) {
+    m.rate = flags.rate;
+    m.concurrency = flags.concurrency;
+    m.stages = flags.stages;
   }
   const shapes = [m.rate, m.concurrency, m.stages].filter((x) => x !== undefined).length;
   if (shapes === 0) {

@@ -493,7 +493,7 @@ describe('generator agents', () => {
         '200',
         '--step-duration',
         '2s',
-        '--warmup',
+        '--step-warmup',
         '500ms',
         '--max-send-lag',
         '100ms',

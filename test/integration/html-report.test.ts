@@ -135,7 +135,8 @@ describe('HTML reports in headless Chromium', () => {
       async (page) => {
         // The verdict card comes first; the heat map has shaded cells; no raw JSON anywhere.
         const card = (await page.locator('#verdict').innerText()).split('\n');
-        expect(card[0]).toMatch(/^(OK: the target kept up|.*fell behind|.*failed)/);
+        // The stalls may read as a short leak: the card says whatever the result says.
+        expect(card[0]).toMatch(/^(OK: the target kept up|.*fell behind|.*failed|memory grew)/);
         expect(card.join(' ')).toMatch(/req\/s achieved of 400 offered/);
         expect(await page.locator('#heatmap rect').count()).toBeGreaterThan(6);
         const text = await page.locator('body').innerText();
