@@ -291,7 +291,8 @@ function heatmap(r: BenchResult, perSecond: readonly (string | undefined)[]): st
     );
   const per = Math.ceil(n / Math.min(120, n));
   const cols = Math.ceil(n / per);
-  const W = 8;
+  // Columns fill about 960 px whatever the run's length (at least 8 px each).
+  const W = Math.max(8, Math.floor(960 / cols));
   const H = 10;
   const cells: string[] = [];
   for (let c = 0; c < cols; c++) {
@@ -307,7 +308,7 @@ function heatmap(r: BenchResult, perSecond: readonly (string | undefined)[]): st
       const lo = minMs * (maxMs / minMs) ** (k / rows);
       const hi = minMs * (maxMs / minMs) ** ((k + 1) / rows);
       cells.push(
-        `<rect x="${c * W}" y="${(rows - 1 - k) * H}" width="${W}" height="${H}" fill="#d62728" fill-opacity="${Math.min(1, 0.1 + counts[k]! / 100).toFixed(2)}"><title>${esc(`${c * per}-${Math.min(n, (c + 1) * per)} s, ${lo.toFixed(2)}-${hi.toFixed(2)} ms: ${counts[k]}%`)}</title></rect>`,
+        `<rect x="${c * W}" y="${(rows - 1 - k) * H}" width="${W}" height="${H}" fill="#d62728" fill-opacity="${Math.min(1, 0.12 + (2.5 * counts[k]!) / 100).toFixed(2)}"><title>${esc(`${c * per}-${Math.min(n, (c + 1) * per)} s, ${lo.toFixed(2)}-${hi.toFixed(2)} ms: ${counts[k]}%`)}</title></rect>`,
       );
     }
   }

@@ -4,6 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { startNatsServer } from '../../src/nats-server/server.js';
+import { knobsFromFields } from '../../src/targets/builtin-router/knob-args.js';
+import { spawnRouter } from '../../src/targets/builtin-router/spawn.js';
 import { ROOT, expectOneLineError, runGateCli, tmp } from '../helpers/cli.js';
 
 /**
@@ -219,6 +222,49 @@ describe('perf-gate compare', () => {
     expect(row.mde_pct).toBeLessThan(25);
     expect(row.tolerance_pct).toBe(25);
   });
+
+  it('compares two NATS services (two servers, each with a built-in router answering on NATS)', async () => {
+    const servers = [await startNatsServer(), await startNatsServer()];
+    const routers = [
+      await spawnRouter(knobsFromFields({ service_time: '4ms', service_dist: 'fixed' }), {
+        url: servers[0]!.url,
+      }),
+      await spawnRouter(knobsFromFields({ service_time: '12ms', service_dist: 'fixed' }), {
+        url: servers[1]!.url,
+      }),
+    ];
+    try {
+      const scenario = write('nats.json', {
+        target: servers[0]!.url,
+        rate: 200,
+        duration: '500ms',
+        warmup: '100ms',
+      });
+      const out = join(dir, 'nats-compare.json');
+      const r = await runGateCli([
+        'compare',
+        '--policy',
+        policy,
+        '--scenario',
+        scenario,
+        '--baseline-target',
+        servers[0]!.url,
+        '--candidate-target',
+        servers[1]!.url,
+        '--budget',
+        '40s',
+        '--json',
+        out,
+      ]);
+      expect(r.code, r.stderr).toBe(1);
+      const v = JSON.parse(readFileSync(out, 'utf8'));
+      expect(v.compare.pairs[0].candidate.metrics.latency_p50_ms).toBeGreaterThan(11);
+      expect(v.compare.pairs[0].baseline.metrics.latency_p50_ms).toBeLessThan(11);
+    } finally {
+      await Promise.all(routers.map((x) => x.stop()));
+      await Promise.all(servers.map((x) => x.stop()));
+    }
+  }, 90_000);
 
   it('bad input: one line, exit 2', async () => {
     expectOneLineError(
