@@ -19,8 +19,6 @@ const IGNORED: [string, string][] = [
   ['rate', 'each step sets its own rate (use --start and --max)'],
   ['stages', 'each step offers one constant rate (use --start and --max)'],
   ['start-rate', 'use --start'],
-  ['metrics-listen', 'live metrics are served by bench-router runs only (for now)'],
-  ['metrics-linger', 'live metrics are served by bench-router runs only (for now)'],
   ['concurrency', 'a sweep offers open-loop rates (use --start and --max)'],
   ['duration', 'use --step-duration'],
   ['warmup', 'use --step-warmup'],

@@ -15,6 +15,8 @@ import { LIVE_BUCKETS_S, emptyMeasured } from '../record/live-latency.js';
  * histogram only takes single observations. The text is checked with promtool in the tests.
  */
 export interface LiveSource {
+  /** Labels beside run and scenario (capacity-sweep: the step). */
+  labels: Record<string, string>;
   /** The run's live totals, or undefined before the first shard starts. */
   stats(): LiveStats | undefined;
   /** The rate the schedule asks for now (stages: the profile's rate now). */
@@ -76,7 +78,10 @@ const esc = (v: string): string =>
 export function exposition(source: LiveSource | undefined, run: string, scenario: string): string {
   const s = source?.stats();
   const m = s?.measured ?? emptyMeasured();
-  const L = `run="${esc(run)}",scenario="${esc(scenario)}"`;
+  const extra = Object.entries(source?.labels ?? {})
+    .map(([k, v]) => `,${k}="${esc(v)}"`)
+    .join('');
+  const L = `run="${esc(run)}",scenario="${esc(scenario)}"${extra}`;
   const lines: string[] = [];
   const family = (name: string, type: string, help: string): void => {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);

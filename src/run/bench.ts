@@ -51,6 +51,8 @@ export interface BenchOutcome {
 export interface RunContext {
   env: Promise<Environment>;
   git: Promise<GitInfo>;
+  /** A live-metrics endpoint the caller keeps across runs (capacity-sweep's steps). */
+  live?: { server: LiveMetricsServer; labels: Record<string, string> };
 }
 
 export async function runBench(
@@ -104,21 +106,25 @@ export async function runBench(
   let live: LiveMetricsServer | undefined;
   let liveShards: { live(): LiveStats } | undefined;
   let liveStartMs: number | undefined;
-  if (s.metricsListen) {
+  const ownLive = !ctx.live && s.metricsListen !== undefined;
+  if (ownLive)
     live = await (
       await import('../report/live-metrics.js')
-    ).startLiveMetrics(s.metricsListen, runLabel, s.name);
+    ).startLiveMetrics(s.metricsListen!, runLabel, s.name);
+  else live = ctx.live?.server;
+  if (live) {
     const profile = s.stages
       ? new RateProfile(profileFromStages(s.stages.startRate, s.warmupMs, s.stages.stages))
       : undefined;
     live.setSource({
+      labels: ctx.live?.labels ?? {},
       stats: () => liveShards?.live(),
       targetRate: () =>
         profile && liveStartMs !== undefined
           ? profile.rateAt(wallClock.now() - liveStartMs)
           : s.rate,
     });
-    if (!io.quiet) io.stderr.write(`live metrics at ${live.url} (run="${runLabel}")\n`);
+    if (ownLive && !io.quiet) io.stderr.write(`live metrics at ${live.url} (run="${runLabel}")\n`);
   }
   let fleet: Fleet | undefined;
   let localFleet: LocalFleet | undefined;
@@ -284,7 +290,7 @@ export async function runBench(
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    if (live) {
+    if (live && ownLive) {
       // The final values stay up for the scrapes after the run, unless interrupted.
       if (interruptedAtMs === undefined) await new Promise((r) => setTimeout(r, s.metricsLingerMs));
       await live.close();

@@ -8,7 +8,10 @@ import { judgeStep, type StepSlo } from '../sweep/judge.js';
 import { SweepController, type SweepConfig, type SweepVerdict } from '../sweep/controller.js';
 import { fitUsl } from '../sweep/usl.js';
 import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
-import { runBench, type BenchIo } from './bench.js';
+import { randomBytes } from 'node:crypto';
+import { collectEnvironment, collectGit } from '../env/environment.js';
+import type { LiveMetricsServer } from '../report/live-metrics.js';
+import { runBench, type BenchIo, type RunContext } from './bench.js';
 import { capacityHtml } from '../report/html.js';
 import type { SweepReport, SweepStep } from '../sweep/report.js';
 
@@ -25,6 +28,33 @@ export async function runSweep(
   io: BenchIo,
 ): Promise<{ report: SweepReport; exitCode: number }> {
   for (const p of [out.json, out.markdown, out.html]) if (p) await assertWritable(p);
+  // One environment probe and one live-metrics endpoint for all steps (a `step` label each).
+  const ctx: RunContext = { env: collectEnvironment(), git: collectGit() };
+  const live = base.metricsListen
+    ? await (
+        await import('../report/live-metrics.js')
+      ).startLiveMetrics(base.metricsListen, randomBytes(4).toString('hex'), base.name)
+    : undefined;
+  if (live && !io.quiet) io.stderr.write(`live metrics at ${live.url}\n`);
+  try {
+    return await sweepSteps(base, slo, cfg, out, io, ctx, live);
+  } finally {
+    if (live) {
+      await new Promise((r) => setTimeout(r, base.metricsLingerMs));
+      await live.close();
+    }
+  }
+}
+
+async function sweepSteps(
+  base: Scenario,
+  slo: StepSlo,
+  cfg: SweepConfig,
+  out: { json: string; markdown?: string; html?: string },
+  io: BenchIo,
+  ctx: RunContext,
+  live: LiveMetricsServer | undefined,
+): Promise<{ report: SweepReport; exitCode: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'capacity-sweep-'));
   const ctl = new SweepController(cfg);
   const steps: SweepStep[] = [];
@@ -50,7 +80,11 @@ export async function runSweep(
     };
     let ran: Awaited<ReturnType<typeof runBench>>;
     try {
-      ran = await runBench(scenario, { ...io, quiet: true });
+      ran = await runBench(
+        scenario,
+        { ...io, quiet: true },
+        live ? { ...ctx, live: { server: live, labels: { step: String(steps.length + 1) } } } : ctx,
+      );
     } catch (e) {
       // Agents gone mid-sweep: keep the steps measured so far instead of losing the sweep.
       if (!steps.length || !isToolError(e) || !e.code.startsWith('E_AGENT')) throw e;

@@ -94,8 +94,59 @@ describe('bench-router --metrics-listen', () => {
     expect(answered).toBe(res.counters.ok);
   }, 60_000);
 
+  it('capacity-sweep serves one endpoint for all its steps, each step a label', async () => {
+    const port = await freePort();
+    const out = join(dir, 'cap.json');
+    const run = runCli(
+      [
+        '--target',
+        'builtin',
+        '--builtin-workers',
+        '4',
+        '--builtin-service-time',
+        '5ms',
+        '--slo-p99',
+        '50ms',
+        '--start',
+        '200',
+        '--max-steps',
+        '3',
+        '--step-duration',
+        '1s',
+        '--step-warmup',
+        '200ms',
+        '--metrics-listen',
+        `127.0.0.1:${port}`,
+        '--metrics-linger',
+        '1s',
+        '--out',
+        out,
+        '--quiet',
+      ],
+      { bin: join(ROOT, 'dist/cli/capacity-sweep.js') },
+    );
+    const seen = new Set<string>();
+    let text = '';
+    for (let i = 0; i < 40 && seen.size < 2; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+        (r) => r.text(),
+        () => '',
+      );
+      for (const m of text.matchAll(/step="(\d+)"/g)) seen.add(m[1]!);
+    }
+    expect(seen.size).toBeGreaterThanOrEqual(2);
+    expect(await promtoolCheck(text)).toBe('');
+    const r = await run;
+    expect([0, 3], r.stderr).toContain(r.code);
+  }, 60_000);
+
   it('the shipped Grafana dashboard queries only series the endpoint serves', () => {
-    const text = exposition({ stats: () => undefined, targetRate: () => 100 }, 'r1', 's1');
+    const text = exposition(
+      { labels: { step: '1' }, stats: () => undefined, targetRate: () => 100 },
+      'r1',
+      's1',
+    );
     const served = new Set(
       [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap((m) =>
         m[2] === 'histogram' ? [`${m[1]}_bucket`, `${m[1]}_sum`, `${m[1]}_count`] : [m[1]!],
