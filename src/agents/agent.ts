@@ -232,7 +232,8 @@ export class GeneratorAgent {
           this.chunkBytes(),
         );
         const bytes = run.chunks.reduce((n, c) => n + c.length, 0);
-        this.status(run, { state: 'done', chunks: run.chunks.length, bytes });
+        // The last live totals go with "done", so a coordinator's live metrics end exact.
+        this.status(run, { state: 'done', chunks: run.chunks.length, bytes, live: set.live() });
         this.o.log(`run ${plan.runId} done: ${results.length} share(s), ${bytes} bytes of result`);
         run.dropTimer = setTimeout(() => this.finish(run), KEEP_RESULT_MS);
       },

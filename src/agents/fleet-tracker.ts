@@ -8,7 +8,7 @@ import { addLive, NO_LIVE, type LiveStats } from '../driver/shard.js';
  */
 export type AgentStatus =
   | { state: 'live'; live: LiveStats }
-  | { state: 'done'; chunks: number; bytes: number }
+  | { state: 'done'; chunks: number; bytes: number; live?: LiveStats }
   | { state: 'failed'; code?: string; message: string };
 
 export interface TrackedAgent {
@@ -49,7 +49,12 @@ export class FleetTracker {
     a.lastHeardMs = nowMs;
     if (s.state === 'live') a.live = s.live;
     else if (s.state === 'done')
-      Object.assign(a, { state: 'done', chunks: s.chunks, bytes: s.bytes });
+      Object.assign(a, {
+        state: 'done',
+        chunks: s.chunks,
+        bytes: s.bytes,
+        ...(s.live ? { live: s.live } : {}),
+      });
     else
       Object.assign(a, { state: 'failed', reason: s.code ? `${s.code}: ${s.message}` : s.message });
   }

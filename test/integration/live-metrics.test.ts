@@ -141,6 +141,44 @@ describe('bench-router --metrics-listen', () => {
     expect([0, 3], r.stderr).toContain(r.code);
   }, 60_000);
 
+  it('with generator agents, the endpoint adds up the agents and ends at the result', async () => {
+    const port = await freePort();
+    const out = join(dir, 'agents.json');
+    let done = false;
+    const run = runCli([
+      '--target',
+      'builtin',
+      '--local-agents',
+      '2',
+      '--rate',
+      '400',
+      '--duration',
+      '2s',
+      '--warmup',
+      '500ms',
+      '--metrics-listen',
+      `127.0.0.1:${port}`,
+      '--metrics-linger',
+      '3s',
+      '--out',
+      out,
+      '--quiet',
+    ]).finally(() => (done = true));
+    let last = NaN;
+    while (!done) {
+      await new Promise((r) => setTimeout(r, 250));
+      const text = await fetch(`http://127.0.0.1:${port}/metrics`).then(
+        (r) => r.text(),
+        () => '',
+      );
+      const m = /^bench_requests_total\{[^}]*outcome="ok"\} (\d+)$/m.exec(text);
+      if (m) last = Number(m[1]);
+    }
+    const r = await run;
+    expect(r.code, r.stderr).toBe(0);
+    expect(last).toBe(readResult(out).counters.ok);
+  }, 60_000);
+
   it('the shipped Grafana dashboard queries only series the endpoint serves', () => {
     const text = exposition(
       { labels: { step: '1' }, stats: () => undefined, targetRate: () => 100 },
