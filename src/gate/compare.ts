@@ -61,7 +61,8 @@ export interface CompareStep {
   decided: boolean;
 }
 
-const pct = (logRatio: number): number => (Math.exp(logRatio) - 1) * 100;
+/** A log-ratio candidate/baseline as a relative change in %. */
+export const pctOfLog = (logRatio: number): number => (Math.exp(logRatio) - 1) * 100;
 
 /** Sums for counters (`*_total`), means for everything else: one value per side and metric. */
 export function pooled(rounds: readonly Round[]): Record<string, number> {
@@ -172,14 +173,14 @@ export class CompareJudge {
           this.steps.push({
             pair: this.pairs.at(-1)!.index,
             rule: rule.id,
-            change_pct: round3(pct(Math.log(b.at(-1)! / a.at(-1)!))),
-            low_pct: round3(pct(iv.low)),
-            high_pct: round3(pct(iv.high)),
+            change_pct: round3(pctOfLog(Math.log(b.at(-1)! / a.at(-1)!))),
+            low_pct: round3(pctOfLog(iv.low)),
+            high_pct: round3(pctOfLog(iv.high)),
           });
         }
         return {
-          lowPct: pct(iv.low),
-          highPct: pct(iv.high),
+          lowPct: pctOfLog(iv.low),
+          highPct: pctOfLog(iv.high),
           method: 'sequential-paired',
           n: [a.length, b.length],
         };

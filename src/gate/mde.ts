@@ -1,8 +1,8 @@
 import { bonferroni } from './stats.js';
-import { criticalT, MIXTURE_G } from './sequential.js';
+import { halfWidth, meanSd } from './sequential.js';
 import { isRelative } from './evaluate.js';
 import type { Policy } from './policy.js';
-import type { Pair } from './compare.js';
+import { pctOfLog, type Pair } from './compare.js';
 
 /**
  * `perf-gate calibrate --interleaved`: from an A/A comparison (the same code on both sides,
@@ -51,17 +51,16 @@ export function mdeTable(
       if (typeof a === 'number' && typeof b === 'number' && a > 0 && b > 0) d.push(Math.log(b / a));
     }
     if (d.length < 2) continue;
-    const mean = d.reduce((x, y) => x + y, 0) / d.length;
-    const sd = Math.sqrt(d.reduce((x, y) => x + (y - mean) ** 2, 0) / (d.length - 1));
-    const half = (criticalT(budgetPairs, 1 - conf, MIXTURE_G) * sd) / Math.sqrt(budgetPairs);
+    const { mean, sd } = meanSd(d);
+    const half = halfWidth(budgetPairs, sd, 1 - conf);
     rows.push({
       metric: t.metric,
       ...(t.rule ? { rule: t.rule } : {}),
       pairs: d.length,
-      noise_pct: round2((Math.exp(sd) - 1) * 100),
-      aa_change_pct: round2((Math.exp(mean) - 1) * 100),
+      noise_pct: round2(pctOfLog(sd)),
+      aa_change_pct: round2(pctOfLog(mean)),
       budget_pairs: budgetPairs,
-      mde_pct: Number.isFinite(half) ? round2((Math.exp(half) - 1) * 100) : Infinity,
+      mde_pct: Number.isFinite(half) ? round2(pctOfLog(half)) : Infinity,
       ...(t.limit !== undefined ? { tolerance_pct: t.limit } : {}),
       confidence: Math.round(conf * 1e5) / 1e5,
     });

@@ -57,6 +57,24 @@ export interface MeanInterval {
   n: number;
 }
 
+/** Sample mean and standard deviation (n - 1 in the denominator; 0 below two values). */
+export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
+  const n = xs.length;
+  const mean = n ? xs.reduce((a, b) => a + b, 0) / n : NaN;
+  const sd = n > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, sd };
+}
+
+/**
+ * The sequence's half-width after n observations whose spread is sd: what compare's interval
+ * reaches, and (calibration) what it would reach after a budget's worth of pairs.
+ * Infinity while n is too small for any data to decide.
+ */
+export function halfWidth(n: number, sd: number, alpha: number, g = MIXTURE_G): number {
+  const t = criticalT(n, alpha, g);
+  return t === Infinity ? Infinity : (t * sd) / Math.sqrt(n);
+}
+
 /** The confidence sequence's interval for the mean of xs, at level 1 - alpha. */
 export function meanConfidenceSequence(
   xs: readonly number[],
@@ -64,14 +82,11 @@ export function meanConfidenceSequence(
   g = MIXTURE_G,
 ): MeanInterval {
   const n = xs.length;
-  const mean = n ? xs.reduce((a, b) => a + b, 0) / n : NaN;
-  if (n < 2) return { low: -Infinity, high: Infinity, mean, n };
-  const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
-  const t = criticalT(n, alpha, g);
-  if (t === Infinity) return { low: -Infinity, high: Infinity, mean, n };
+  const { mean, sd } = meanSd(xs);
+  const half = halfWidth(n, sd, alpha, g);
+  if (half === Infinity) return { low: -Infinity, high: Infinity, mean, n };
   // Identical differences (up to rounding): the t statistic is infinite for any other mean.
   if (sd <= 1e-12 * Math.abs(mean)) return { low: mean, high: mean, mean, n };
-  const half = (t * sd) / Math.sqrt(n);
   return { low: mean - half, high: mean + half, mean, n };
 }
 

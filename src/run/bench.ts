@@ -112,10 +112,11 @@ export async function runBench(
       await import('../report/live-metrics.js')
     ).startLiveMetrics(s.metricsListen!, runLabel, s.name);
   else live = ctx.live?.server;
+  // Stages as one rate profile: the shards' schedules, the mean offered rate, the live target.
+  const profile = s.stages
+    ? new RateProfile(profileFromStages(s.stages.startRate, s.warmupMs, s.stages.stages))
+    : undefined;
   if (live) {
-    const profile = s.stages
-      ? new RateProfile(profileFromStages(s.stages.startRate, s.warmupMs, s.stages.stages))
-      : undefined;
     live.setSource({
       labels: ctx.live?.labels ?? {},
       stats: () => liveShards?.live(),
@@ -179,7 +180,7 @@ export async function runBench(
       },
       mode: s.rate !== undefined || s.stages ? ('open' as const) : ('closed' as const),
       // With stages, the rate offered on average over the measured window.
-      targetRps: s.stages ? meanStagedRate(s) : (s.rate ?? null),
+      targetRps: profile ? meanOfferedRate(profile, s) : (s.rate ?? null),
       warmupMs: s.warmupMs,
       env,
       git,
@@ -198,7 +199,7 @@ export async function runBench(
     for (let k = 0; k < s.repeat && interruptedAtMs === undefined && !partial(); k++) {
       if (s.repeat > 1 && !io.quiet) io.stderr.write(`run ${k + 1} of ${s.repeat}\n`);
       const runId = randomBytes(4).toString('hex');
-      const plans = makePlans(s, url, runId, shares, natsConn);
+      const plans = makePlans(s, url, runId, shares, natsConn, profile);
       const fleetRun = fleet?.run(plans, runId, s);
       const shards = fleetRun ?? runShards(plans);
       stopShards = () => shards.stop();
@@ -308,6 +309,7 @@ function makePlans(
   runId: string,
   shares: number,
   natsConn: NatsConnConfig | undefined,
+  profile: RateProfile | undefined,
 ): ShardPlan[] {
   const common = {
     headers: s.headers,
@@ -339,13 +341,10 @@ function makePlans(
         connections: Math.max(1, Math.ceil(s.connections / shares)),
         tls: s.tls,
       };
-  const profile = s.stages
-    ? profileFromStages(s.stages.startRate, s.warmupMs, s.stages.stages)
-    : undefined;
   return Array.from({ length: shares }, (_, index) => ({
     transport: { ...transport, shard: index },
     rate: s.rate,
-    ...(profile ? { profile } : {}),
+    ...(profile ? { profile: [...profile.segments] } : {}),
     arrival: s.arrival,
     seed: s.seed,
     share: { index, count: shares },
@@ -358,8 +357,8 @@ function makePlans(
   }));
 }
 
-function meanStagedRate(s: Scenario): number {
-  const p = new RateProfile(profileFromStages(s.stages!.startRate, s.warmupMs, s.stages!.stages));
+/** The rate offered on average over the measured window (warm-up excluded). */
+function meanOfferedRate(p: RateProfile, s: Scenario): number {
   const offered = p.cumulative(s.warmupMs + s.durationMs) - p.cumulative(s.warmupMs);
   return Math.round((offered / (s.durationMs / 1000)) * 1000) / 1000;
 }

@@ -26,7 +26,7 @@ import { spawnRouter, type RouterProcess } from '../targets/builtin-router/spawn
 import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
 import { parseDuration } from '../util/duration.js';
 import { mdeTable, mdeWarnings } from '../gate/mde.js';
-import { stripUndefined } from '../util/defined.js';
+import { anyDefined, stripUndefined } from '../util/defined.js';
 import { redactUrl } from '../util/redact.js';
 import { runBench, type BenchIo, type RunContext } from './bench.js';
 import { writeGateReports } from './gate.js';
@@ -222,7 +222,7 @@ async function prepareSide(
     routers.push(router);
     target = `${router.httpUrl}${DECIDE_PATH}`;
     pid = router.pid;
-  } else if (spec.knobs && Object.values(spec.knobs).some((v) => v !== undefined)) {
+  } else if (spec.knobs && anyDefined(spec.knobs)) {
     throw new ToolError('E_USAGE', `--${side}-builtin-* options need --${side}-target builtin`);
   }
   const s = await resolveScenario(file, {

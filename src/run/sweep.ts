@@ -75,7 +75,7 @@ async function sweepSteps(
       hgrm: undefined,
       html: undefined,
       histLog: undefined,
-      // Not per step (a new endpoint and a linger each step); sweeps do not serve live metrics yet.
+      // The sweep's one endpoint serves every step (ctx.live), not one endpoint per step.
       metricsListen: undefined,
     };
     let ran: Awaited<ReturnType<typeof runBench>>;

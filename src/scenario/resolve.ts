@@ -13,6 +13,7 @@ import {
   type ScenarioFile,
 } from './scenario.js';
 import { DECIDE_SUBJECT } from '../targets/builtin-router/nats-responder.js';
+import { peakRate, profileFromStages } from '../schedule/profile.js';
 import { natsConnFrom, type NatsAuth } from '../transports/nats-config.js';
 
 /**
@@ -102,7 +103,7 @@ export async function resolveScenario(
   const fileBoth = file.stages !== undefined && file.duration !== undefined && !flags.stages;
   if (stages && (flags.duration !== undefined || fileBoth))
     throw new ToolError('E_USAGE', 'duration does not go with stages: the stages set the length');
-  const peak = stages ? Math.max(m.start_rate ?? 0, ...stages.map((st) => st.target)) : m.rate;
+  const peak = stages ? peakRate(profileFromStages(m.start_rate ?? 0, 0, stages)) : m.rate;
   if (stages && !(peak! > 0))
     throw new ToolError('E_USAGE', 'stages: at least one target must be above 0');
   if (peak !== undefined && peak / threads > MAX_RATE_PER_THREAD) {
