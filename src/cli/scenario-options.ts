@@ -70,6 +70,19 @@ export function withScenarioOptions<T>(y: Argv<T>) {
     .option('body', { type: 'string', describe: 'request body template, or @file' })
     .option('payload', { type: 'string', describe: 'alias of --body' })
     .option('tenants', { type: 'string', describe: 'comma-separated tenants for {{tenant}}' })
+    .option('data', {
+      type: 'string',
+      describe:
+        'data file (CSV with a header row, or JSONL): each request takes a row, templates see {{data.FIELD}}',
+    })
+    .option('data-order', {
+      choices: ['sequential', 'random'] as const,
+      describe: 'with --data: rows in file order, or shuffled in a window; default sequential',
+    })
+    .option('data-on-end', {
+      choices: ['wrap', 'stop'] as const,
+      describe: 'with --data: at the end of the file start again, or send no more; default wrap',
+    })
     .option('concurrency', {
       type: 'number',
       describe: 'closed-loop mode: N requests always in flight',
@@ -231,6 +244,7 @@ export function overridesFrom(argv: ScenarioArgv): ScenarioOverrides {
       .map((t) => t.trim())
       .filter(Boolean),
     concurrency: argv.concurrency,
+    data: dataFlags(argv.data, argv['data-order'], argv['data-on-end']),
     threads: argv.threads,
     reply_check: argv['reply-check'],
     overload_codes: argv['overload-code'],
@@ -331,4 +345,13 @@ function agentCount(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1)
     throw new ToolError('E_USAGE', `--agents "${text}": expected a number of agents or "all"`);
   return Number(text);
+}
+
+function dataFlags(
+  file: string | undefined,
+  order: 'sequential' | 'random' | undefined,
+  onEnd: 'wrap' | 'stop' | undefined,
+): ScenarioOverrides['data'] {
+  const d = { file, order, on_end: onEnd };
+  return anyDefined(d) ? (d as ScenarioOverrides['data']) : undefined;
 }

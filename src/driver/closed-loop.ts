@@ -2,6 +2,7 @@ import type { Recorder } from '../record/recorder.js';
 import type { Transport } from '../transports/transport.js';
 import type { Clock } from '../timing/clock.js';
 import { InFlightTable } from './in-flight.js';
+import { nextRow, type RequestSource } from './request-source.js';
 
 /**
  * Closed loop (`--concurrency N`): N virtual users each send the next request when the
@@ -18,6 +19,8 @@ export interface ClosedLoopOptions {
   endMs: number;
   seqStart?: number;
   seqStep?: number;
+  /** Request kinds (a mix) and data rows (a feeder). */
+  source?: RequestSource;
 }
 
 export class ClosedLoopDriver {
@@ -30,6 +33,7 @@ export class ClosedLoopDriver {
   constructor(private readonly o: ClosedLoopOptions) {
     this.seq = o.seqStart ?? 0;
     this.table = new InFlightTable(o.recorder, o.clock, o.timeoutMs, () => this.refill());
+    o.source?.feeder?.setRowsListener(() => this.refill());
   }
 
   get inFlight(): number {
@@ -74,10 +78,20 @@ export class ClosedLoopDriver {
     while (!this.stopping && this.table.size < this.o.concurrency) {
       const now = this.o.clock.now();
       if (now >= this.o.endMs) break;
+      const row = nextRow(this.o.source);
+      if (row === 'wait') break; // the feeder calls back when rows arrive
+      if (row === 'end') {
+        // on_end: stop: the users finish what they have on the wire, then the run ends.
+        this.o.recorder.markDataExhausted();
+        this.refilling = false;
+        this.stop(this.o.timeoutMs + 100);
+        return;
+      }
       this.o.recorder.scheduled(now);
       const seq = this.seq;
       this.seq += this.o.seqStep ?? 1;
-      this.table.send(this.o.transport, seq, now, now);
+      const kind = this.o.source?.picker?.pick(seq) ?? 0;
+      this.table.send(this.o.transport, seq, now, now, kind, row);
     }
     this.refilling = false;
   }

@@ -1,12 +1,15 @@
 import type { Outcome, Recorder } from '../record/recorder.js';
 import { TIMEOUT } from '../transports/classify.js';
 import type { Transport } from '../transports/transport.js';
+import type { DataRow } from '../transports/template.js';
 import type { Clock } from '../timing/clock.js';
 import { Fifo } from '../util/fifo.js';
 
 interface Entry {
   intendedMs: number;
   sentMs: number;
+  /** Its kind in the request mix (0 without one). */
+  kind: number;
   ended: boolean;
   cancel: (() => void) | undefined;
 }
@@ -43,13 +46,15 @@ export class InFlightTable {
     seq: number,
     intendedMs: number,
     dispatchedMs: number | undefined,
+    kind = 0,
+    row?: DataRow,
   ): void {
     const now = this.clock.now();
-    const entry: Entry = { intendedMs, sentMs: now, ended: false, cancel: undefined };
+    const entry: Entry = { intendedMs, sentMs: now, kind, ended: false, cancel: undefined };
     this.count++;
     this.queue.push(entry);
-    this.recorder.sent(intendedMs, dispatchedMs, now);
-    entry.cancel = transport.send(seq, (outcome) => this.end(entry, outcome));
+    this.recorder.sent(intendedMs, dispatchedMs, now, kind);
+    entry.cancel = transport.send(seq, (outcome) => this.end(entry, outcome), kind, row);
   }
 
   private end(entry: Entry, outcome: Outcome): void {
@@ -58,7 +63,7 @@ export class InFlightTable {
     // Drop the transport's request graph now; the entry itself waits for the next sweep.
     entry.cancel = undefined;
     this.count--;
-    this.recorder.completed(entry.intendedMs, entry.sentMs, this.clock.now(), outcome);
+    this.recorder.completed(entry.intendedMs, entry.sentMs, this.clock.now(), outcome, entry.kind);
     this.onSlotFree();
   }
 

@@ -4,6 +4,7 @@ import type { Schedule } from '../schedule/arrivals.js';
 import type { Clock } from '../timing/clock.js';
 import type { TimerHandle, TimerQueue } from '../timing/timer-queue.js';
 import { InFlightTable } from './in-flight.js';
+import { nextRow, type RequestSource } from './request-source.js';
 
 /**
  * The open-loop dispatch loop: sends each request at its intended time whatever the target
@@ -34,6 +35,8 @@ export interface OpenLoopOptions {
   /** First request number of this share (keeps request ids unique across threads). */
   seqStart?: number;
   seqStep?: number;
+  /** Request kinds (a mix) and data rows (a feeder). */
+  source?: RequestSource;
 }
 
 /** At most this many sends per turn of the event loop, so answers are read in between. */
@@ -54,7 +57,8 @@ export class OpenLoopDriver {
   private seq: number;
   /** The loop found a due slot it could not send, and has not caught up since. */
   private backlogged = false;
-  private blockedBy: 'client_in_flight_limit' | 'connections_busy' = 'client_in_flight_limit';
+  private blockedBy: 'client_in_flight_limit' | 'connections_busy' | 'data_not_ready' =
+    'client_in_flight_limit';
   private readonly wakes: { at: number; h: TimerHandle }[] = [];
   private cutoff: TimerHandle | undefined;
   private readonly grid: boolean;
@@ -68,6 +72,7 @@ export class OpenLoopDriver {
     this.grid = o.meanGapMs < BATCH_MS;
     this.table = new InFlightTable(o.recorder, o.clock, o.timeoutMs, this.onSlotFree);
     o.transport.setAvailableListener?.(this.onSlotFree);
+    o.source?.feeder?.setRowsListener(this.onSlotFree);
   }
 
   get inFlight(): number {
@@ -141,9 +146,10 @@ export class OpenLoopDriver {
   private sendDue(now: number): number {
     if (this.sending) return 0; // a synchronous answer must not re-enter
     this.sending = true;
-    const { recorder, transport } = this.o;
+    const { recorder, transport, source } = this.o;
     let n = 0;
     let t = this.next;
+    let dataEnded = false;
     while (t !== undefined && t <= now && n < MAX_BATCH) {
       if (this.table.size >= this.o.maxInFlight) {
         this.blockedBy = 'client_in_flight_limit';
@@ -155,18 +161,33 @@ export class OpenLoopDriver {
         this.backlogged = true;
         break;
       }
-      recorder.scheduled(t);
-      if (this.backlogged) recorder.backpressure(t, this.blockedBy);
+      const row = nextRow(source);
+      if (row === 'wait') {
+        this.blockedBy = 'data_not_ready';
+        this.backlogged = true;
+        break;
+      }
+      if (row === 'end') {
+        dataEnded = true;
+        break;
+      }
       const seq = this.seq;
+      const kind = source?.picker?.pick(seq) ?? 0;
+      recorder.scheduled(t);
+      if (this.backlogged) recorder.backpressure(t, this.blockedBy, kind);
       this.seq += this.o.seqStep ?? 1;
       // Send lag is the generator's own delay: a slot that waited for the client's bound
       // has no lag of its own to report (its wait is backpressure, and in its latency).
-      this.table.send(transport, seq, t, this.backlogged ? undefined : now);
+      this.table.send(transport, seq, t, this.backlogged ? undefined : now, kind, row);
       n++;
       t = this.advance();
     }
     this.sending = false;
-    if (t === undefined) this.scheduleDone();
+    if (dataEnded) {
+      // on_end: stop. What is left of the schedule is not sent, and the result says why.
+      recorder.markDataExhausted();
+      this.endSchedule(now, true);
+    } else if (t === undefined) this.scheduleDone();
     else if (t > now) this.backlogged = false;
     return n;
   }

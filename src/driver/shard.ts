@@ -9,6 +9,8 @@ import { wallClock } from '../timing/clock.js';
 import { preciseTimers } from '../timing/timers.js';
 import { ClosedLoopDriver } from './closed-loop.js';
 import { OpenLoopDriver } from './open-loop.js';
+import { DataFeeder, type DataSpec } from '../workload/feeder.js';
+import { KindPicker } from '../workload/mix.js';
 
 /**
  * One share of a run, complete in itself: transport, driver, recorder, self-probe. Runs in
@@ -32,6 +34,10 @@ export interface ShardPlan {
   timeoutMs: number;
   /** Keep the 100 ms timeline (fault runs). */
   timeline?: boolean;
+  /** A weighted request mix: kind k is named names[k]; the transport has its request. */
+  mix?: { names: string[]; weights: number[] };
+  /** A data feeder: this share reads its own rows of the file. */
+  data?: DataSpec;
 }
 
 export interface ShardResult {
@@ -70,6 +76,7 @@ export class Shard {
   private recorder: Recorder | undefined;
   private driver: OpenLoopDriver | ClosedLoopDriver | undefined;
   private transport: Transport | undefined;
+  private feeder: DataFeeder | undefined;
   private readonly probe = new GeneratorProbe();
   private interrupted = false;
 
@@ -83,6 +90,11 @@ export class Shard {
   async prepare(): Promise<void> {
     this.transport = await createTransport(this.plan.transport);
     await this.transport.open();
+    if (this.plan.data) {
+      // Rows are read ahead before the start, so the first requests do not wait for them.
+      this.feeder = new DataFeeder(this.plan.data, this.plan.share, this.plan.seed);
+      await this.feeder.open();
+    }
   }
 
   async run(startMs: number): Promise<ShardResult> {
@@ -90,7 +102,12 @@ export class Shard {
     const transport = this.transport!;
     const measureStartMs = startMs + p.warmupMs;
     const endMs = measureStartMs + p.durationMs;
-    const recorder = (this.recorder = new Recorder(measureStartMs, endMs, p.timeline ?? false));
+    const recorder = (this.recorder = new Recorder(
+      measureStartMs,
+      endMs,
+      p.timeline ?? false,
+      p.mix?.names,
+    ));
     try {
       this.probe.start();
       const common = {
@@ -100,6 +117,10 @@ export class Shard {
         timeoutMs: p.timeoutMs,
         seqStart: p.share.index,
         seqStep: p.share.count,
+        source: {
+          picker: p.mix ? new KindPicker(p.mix.weights, p.seed) : undefined,
+          feeder: this.feeder,
+        },
       };
       const profile = p.profile ? new RateProfile(p.profile) : undefined;
       // With stages the wake strategy is chosen for the peak rate (the grid when it is high).
@@ -128,12 +149,14 @@ export class Shard {
       await finished;
       return { snapshot: recorder.snapshot(), health: this.probe.stop() };
     } finally {
+      this.feeder?.close();
       await transport.close();
     }
   }
 
   /** Releases the connections of a shard that was prepared but will never run. */
   async close(): Promise<void> {
+    this.feeder?.close();
     await this.transport?.close();
   }
 

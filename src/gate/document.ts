@@ -38,7 +38,7 @@ export function asGateDoc(data: unknown, path: string, what: GateDoc['what']): G
   return {
     path,
     what,
-    metrics: d.metrics as Record<string, unknown>,
+    metrics: gateMetrics(d),
     samples: obj('samples'),
     intervals: Array.isArray(d.intervals) ? (d.intervals as Record<string, unknown>[]) : undefined,
     env: obj('env'),
@@ -49,6 +49,23 @@ export function asGateDoc(data: unknown, path: string, what: GateDoc['what']): G
       ? { latency: obj('histograms')!.latency as string }
       : {}),
   };
+}
+
+/**
+ * The metrics a rule can name: the flat `metrics` map, and each request kind's figures as
+ * `by_kind.NAME.METRIC` (a mix's results), so a rule can hold one kind to its own limit.
+ */
+export function gateMetrics(d: { metrics?: unknown; by_kind?: unknown }): Record<string, unknown> {
+  const out = { ...(d.metrics as Record<string, unknown>) };
+  const kinds = d.by_kind;
+  if (kinds && typeof kinds === 'object' && !Array.isArray(kinds)) {
+    for (const [name, k] of Object.entries(kinds as Record<string, unknown>)) {
+      if (!k || typeof k !== 'object') continue;
+      for (const [m, v] of Object.entries(k as Record<string, unknown>))
+        if (typeof v === 'number') out[`by_kind.${name}.${m}`] = v;
+    }
+  }
+  return out;
 }
 
 export async function loadGateDoc(path: string, what: GateDoc['what']): Promise<GateDoc> {

@@ -1,5 +1,11 @@
 import { mergeEncoded } from './histogram.js';
-import type { Counters, IntervalSnapshot, RecorderSnapshot, Timeline } from './recorder.js';
+import type {
+  Counters,
+  IntervalSnapshot,
+  KindSnapshot,
+  RecorderSnapshot,
+  Timeline,
+} from './recorder.js';
 
 /**
  * Adds recorder snapshots exactly: counters add, HDR histograms add bucket by bucket,
@@ -50,9 +56,31 @@ export function mergeSnapshots(parts: readonly RecorderSnapshot[]): RecorderSnap
     offered: addArrays(parts.map((p) => p.offered)),
   };
   if (!Number.isFinite(merged.firstCompletedMs)) merged.firstCompletedMs = 0;
+  const kinds = parts.map((p) => p.by_kind).filter((k): k is Record<string, KindSnapshot> => !!k);
+  if (kinds.length) merged.by_kind = mergeKinds(kinds);
+  if (parts.some((p) => p.data_exhausted)) merged.data_exhausted = true;
   const tls = parts.map((p) => p.timeline).filter((t): t is Timeline => !!t);
   if (tls.length) merged.timeline = mergeTimelines(tls);
   return merged;
+}
+
+/** Per-kind parts add like the run's: counters, error classes, HDR bucket by bucket. */
+function mergeKinds(parts: readonly Record<string, KindSnapshot>[]): Record<string, KindSnapshot> {
+  const names = [...new Set(parts.flatMap((p) => Object.keys(p)))];
+  const out: Record<string, KindSnapshot> = {};
+  for (const name of names) {
+    const ks = parts.map((p) => p[name]).filter((k): k is KindSnapshot => !!k);
+    out[name] = {
+      sent: sum(ks, (k) => k.sent),
+      ok: sum(ks, (k) => k.ok),
+      errors: sum(ks, (k) => k.errors),
+      timeouts: sum(ks, (k) => k.timeouts),
+      backpressure: sum(ks, (k) => k.backpressure),
+      errors_by_class: addMaps(ks.map((k) => k.errors_by_class)),
+      latency: mergeEncoded(ks.map((k) => k.latency)),
+    };
+  }
+  return out;
 }
 
 function mergeTimelines(tls: readonly Timeline[]): Timeline {

@@ -47,6 +47,25 @@ export interface RecorderSnapshot {
   /** Slots whose intended time falls in each second since the end of warm-up (open loop). */
   offered: number[];
   timeline?: Timeline;
+  /** Per request kind of a mix (measured window only), by kind name. */
+  by_kind?: Record<string, KindSnapshot>;
+  /** The data feeder ran out with `on_end: stop`: the slots after it were not sent. */
+  data_exhausted?: boolean;
+}
+
+/** One request kind's counters and latency (compressed HDR), mergeable like the run's. */
+export interface KindSnapshot {
+  sent: number;
+  ok: number;
+  errors: number;
+  timeouts: number;
+  backpressure: number;
+  errors_by_class: Record<string, number>;
+  latency: string;
+}
+
+interface KindAcc extends Omit<KindSnapshot, 'latency'> {
+  latency: Histogram;
 }
 
 export const TIMELINE_BUCKET_MS = 100;
@@ -100,14 +119,32 @@ export class Recorder {
 
   /** Optional 100 ms timeline by intended time (fault runs): answers, failures, slowest. */
   private readonly timeline: Timeline | undefined;
+  /** Per request kind, when the run has a mix (indexed like the mix). */
+  private readonly kinds: KindAcc[] | undefined;
+  private dataExhausted = false;
 
   constructor(
     readonly measureStartMs: number,
     readonly measureEndMs: number,
     withTimeline = false,
+    private readonly kindNames?: readonly string[],
   ) {
     if (withTimeline)
       this.timeline = { bucket_ms: TIMELINE_BUCKET_MS, ok: [], failed: [], max_us: [] };
+    this.kinds = kindNames?.map(() => ({
+      sent: 0,
+      ok: 0,
+      errors: 0,
+      timeouts: 0,
+      backpressure: 0,
+      errors_by_class: {},
+      latency: newHistogram(),
+    }));
+  }
+
+  /** The feeder ran out (`on_end: stop`). */
+  markDataExhausted(): void {
+    this.dataExhausted = true;
   }
 
   private mark(atMs: number, ok: boolean, latencyUs: number): void {
@@ -148,27 +185,37 @@ export class Recorder {
    * `dispatchedMs` is when the dispatch loop reached the slot (lag is the generator's own);
    * undefined when the request waited for the client's bound, which is backpressure, not lag.
    */
-  sent(intendedMs: number, dispatchedMs: number | undefined, nowMs: number): void {
+  sent(intendedMs: number, dispatchedMs: number | undefined, nowMs: number, kind = 0): void {
     const c = this.counterFor(intendedMs);
     c.sent++;
     if (c === this.warmup) return;
+    if (this.kinds) this.kinds[kind]!.sent++;
     if (dispatchedMs !== undefined) this.sendLag.recordValue(msToUs(dispatchedMs - intendedMs));
     this.interval(nowMs).sent++;
   }
 
-  backpressure(intendedMs: number, kind: string): void {
+  /** `kind`: what held the request back; `requestKind`: its kind in the mix. */
+  backpressure(intendedMs: number, kind: string, requestKind = 0): void {
     const c = this.counterFor(intendedMs);
     c.backpressure_total++;
     if (c === this.warmup) return;
     this.backpressureByKind[kind] = (this.backpressureByKind[kind] ?? 0) + 1;
+    if (this.kinds) this.kinds[requestKind]!.backpressure++;
   }
 
-  completed(intendedMs: number, sentMs: number, nowMs: number, outcome: Outcome): void {
+  completed(
+    intendedMs: number,
+    sentMs: number,
+    nowMs: number,
+    outcome: Outcome,
+    requestKind = 0,
+  ): void {
     const c = this.counterFor(intendedMs);
     if (outcome.kind === 'ok') c.ok++;
     else if (outcome.kind === 'timeout') c.timeouts++;
     else c.errors++;
     if (c === this.warmup) return;
+    if (this.kinds) this.completedKind(this.kinds[requestKind]!, intendedMs, nowMs, outcome);
     if (nowMs > this.lastCompletedMs) this.lastCompletedMs = nowMs;
     // By intended time: "from when on do new requests succeed again", the recovery users see.
     if (this.timeline) this.mark(intendedMs, outcome.kind === 'ok', msToUs(nowMs - intendedMs));
@@ -194,7 +241,20 @@ export class Recorder {
     this.bump(this.errorsByClass, outcome.cls);
     if (outcome.backpressure) {
       iv.backpressure++;
-      this.backpressure(intendedMs, outcome.backpressure);
+      this.backpressure(intendedMs, outcome.backpressure, requestKind);
+    }
+  }
+
+  private completedKind(k: KindAcc, intendedMs: number, nowMs: number, outcome: Outcome): void {
+    if (outcome.kind === 'ok') {
+      k.ok++;
+      k.latency.recordValue(msToUs(nowMs - intendedMs));
+    } else if (outcome.kind === 'timeout') {
+      k.timeouts++;
+      this.bump(k.errors_by_class, 'timeout');
+    } else {
+      k.errors++;
+      this.bump(k.errors_by_class, outcome.cls);
     }
   }
 
@@ -273,6 +333,20 @@ export class Recorder {
       intervals: [...this.closed],
       offered: [...this.offered],
       ...(this.timeline ? { timeline: this.timeline } : {}),
+      ...(this.kinds ? { by_kind: this.kindSnapshots(this.kinds) } : {}),
+      ...(this.dataExhausted ? { data_exhausted: true } : {}),
     };
+  }
+
+  private kindSnapshots(kinds: KindAcc[]): Record<string, KindSnapshot> {
+    const out: Record<string, KindSnapshot> = {};
+    kinds.forEach((k, i) => {
+      out[this.kindNames![i]!] = {
+        ...k,
+        errors_by_class: { ...k.errors_by_class },
+        latency: encode(k.latency),
+      };
+    });
+    return out;
   }
 }

@@ -1,5 +1,6 @@
 import type { LiveStats } from '../driver/shard.js';
 import { limitLine, type BenchResult } from '../result/result.js';
+import { kindTableText } from './kind-table.js';
 
 /**
  * What a person watching sees: a live line rewritten in place on a TTY, one plain line
@@ -125,6 +126,7 @@ export function summaryTable(r: BenchResult): string {
   for (const reason of g.reasons) rows.push(['', reason]);
   const limit = limitLine(g);
   if (limit) rows.push(['limit', limit]);
+  else if (g.limit === 'none' && g.limit_reason) rows.push(['note', g.limit_reason]);
   if (r.run.partial) rows.push(['PARTIAL', 'agents were lost: less load was offered than asked']);
   for (const a of r.agents ?? []) {
     rows.push([
@@ -135,7 +137,9 @@ export function summaryTable(r: BenchResult): string {
     ]);
   }
   const w = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n');
+  const table = rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n');
+  const kinds = kindTableText(r);
+  return kinds ? `${table}\n\n  by kind\n${kinds}` : table;
 }
 
 function fmtMap(m: Record<string, number>): string {

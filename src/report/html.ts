@@ -5,6 +5,7 @@ import type { GateOutcome } from '../gate/evaluate.js';
 import { compareLine } from './gate-reports.js';
 import { decode, mergeEncoded } from '../record/histogram.js';
 import { limitLine, type BenchResult } from '../result/result.js';
+import { KIND_COLUMNS, kindRows } from './kind-table.js';
 import type { SweepReport } from '../sweep/report.js';
 import { uslModel } from '../sweep/usl.js';
 
@@ -214,6 +215,7 @@ export function runHtml(r: BenchResult, perSecond: readonly (string | undefined)
         .filter((x): x is string => x !== undefined)
         .map((x): [string, unknown] => ['limit', x]),
     ])}`,
+    kindsSection(r),
     agentsSection(r),
   ].join('\n');
   return page(`bench-router: ${r.scenario.name ?? r.target.url}`, sections, charts);
@@ -317,6 +319,19 @@ function heatmap(r: BenchResult, perSecond: readonly (string | undefined)[]): st
 }
 
 /** A fleet run's per-agent rows; a lost agent's row says when and why. */
+/** A mix's kinds side by side, so one slow or failing kind stands out. */
+function kindsSection(r: BenchResult): string {
+  const rows = kindRows(r);
+  if (!rows) return '';
+  const body = rows
+    .map((row) => {
+      const failing = (r.by_kind?.[row[0]!]?.errors_total ?? 0) > 0;
+      return `<tr class="${failing ? 'fail' : ''}">${row.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`;
+    })
+    .join('');
+  return `<h2>By request kind</h2><table class="kinds"><tr>${KIND_COLUMNS.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>${body}</table>`;
+}
+
 function agentsSection(r: BenchResult): string {
   if (!r.agents?.length) return '';
   const cells = (xs: unknown[]): string => xs.map((x) => `<td>${esc(x ?? '-')}</td>`).join('');

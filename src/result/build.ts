@@ -5,6 +5,7 @@ import { summarizeTarget } from '../probes/target-summary.js';
 import { decode, summarize } from '../record/histogram.js';
 import type { RecorderSnapshot } from '../record/recorder.js';
 import { mergeSnapshots } from '../record/merge.js';
+import { errorRate, kindMetrics, latencyMetrics } from './by-kind.js';
 import {
   RESULT_SCHEMA,
   type BenchResult,
@@ -73,15 +74,10 @@ export function buildResult(i: BuildInput): BenchResult {
     target_rps: i.targetRps,
     rps: r3((c.ok + c.errors) / seconds),
     requests_total: c.sent,
-    latency_p50_ms: lat.p50_ms,
-    latency_p90_ms: lat.p90_ms,
-    latency_p95_ms: lat.p95_ms,
-    latency_p99_ms: lat.p99_ms,
-    latency_p999_ms: lat.p999_ms,
-    latency_max_ms: lat.max_ms,
+    ...latencyMetrics(lat),
     latency_mean_ms: lat.mean_ms,
     errors_total: errorsTotal,
-    error_rate: c.sent ? r3((errorsTotal / c.sent) * 1e3) / 1e3 : 0,
+    error_rate: errorRate(errorsTotal, c.sent),
     timeouts_total: c.timeouts,
     backpressure_total: c.backpressure_total,
     ...target,
@@ -123,6 +119,7 @@ export function buildResult(i: BuildInput): BenchResult {
     intervals: intervalRows(s, i.targetSamples),
     histograms: { unit: 'us', ...s.histograms },
     service_time: { p50_ms: svc.p50_ms, p99_ms: svc.p99_ms, max_ms: svc.max_ms },
+    ...(s.by_kind ? { by_kind: kindMetrics(s.by_kind, seconds) } : {}),
     generator: judgeGenerator(i, lag.p99_ms, lag.max_ms, metrics),
   };
 }
@@ -146,7 +143,9 @@ export function judgeGenerator(
   const elu = Math.max(0, ...i.health.map((h) => h.event_loop_utilization ?? 0));
   const waitedConn = s.backpressure_by_kind.connections_busy ?? 0;
   const waitedBound = s.backpressure_by_kind.client_in_flight_limit ?? 0;
-  const notSent = s.counters.not_sent;
+  // With `on_end: stop` the slots after the last row were not sent by design, not for want
+  // of capacity.
+  const notSent = s.data_exhausted ? 0 : s.counters.not_sent;
   const fellBehind = notSent > 0 || waitedConn > 0 || waitedBound > 0;
   // A bound is the limit when it held back a real share of the load (or any of it for good):
   // a burst that briefly found every connection busy is backpressure, still counted, not a cap.
@@ -181,13 +180,15 @@ export function judgeGenerator(
     why = `the in-flight bound (--max-in-flight ${i.maxInFlight}) was reached: ${waitedBound} requests waited (the wait is in their latency)`;
   } else if (
     i.mode === 'open' &&
-    (m.rps < offered * 0.99 || m.timeouts_total > 0 || m.errors_total > 0)
+    ((m.rps < offered * 0.99 && !s.data_exhausted) || m.timeouts_total > 0 || m.errors_total > 0)
   ) {
     limit = 'target';
     why = `the generator kept the schedule (loop busy ${Math.round(elu * 100)}%); the target answered ${m.rps} of ${offered} req/s offered, ${m.errors_total} errors (${m.timeouts_total} timeouts)`;
   }
   if (notSent > 0 && limit !== 'generator_cpu')
     why += `; ${notSent} requests could not be sent before the schedule ended`;
+  if (s.data_exhausted)
+    why += `${why ? '; ' : ''}the data file ran out (on_end: stop): ${s.counters.not_sent} requests not sent`;
   return {
     saturated,
     reasons,

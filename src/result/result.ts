@@ -99,6 +99,8 @@ export interface BenchResult {
   intervals: IntervalRow[];
   histograms: { unit: 'us'; latency: string; service_time: string; send_lag: string };
   service_time: { p50_ms: number; p99_ms: number; max_ms: number };
+  /** Per request kind of a mix (scenario `requests`). */
+  by_kind?: Record<string, import('./by-kind.js').KindMetrics>;
   generator: GeneratorSection;
   samples?: Record<string, number[]>;
   /** Per-agent breakdown of a fleet run (bench-router --agents). */

@@ -18,7 +18,10 @@ import { natsConnFrom, type NatsConnConfig } from '../transports/nats-config.js'
 import { startNatsServer, type RunningNatsServer } from '../nats-server/server.js';
 import type { Environment, GitInfo } from '../env/environment.js';
 import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
-import { redactHeaders, redactUrl } from '../util/redact.js';
+import { redactHeaders, redactPath, redactUrl } from '../util/redact.js';
+import { basename } from 'node:path';
+import { checkDataFile } from '../workload/rows.js';
+import { dataFieldsOf } from '../scenario/resolve.js';
 import { toolInfo } from '../util/tool-info.js';
 import { wallClock } from '../timing/clock.js';
 import { profileFromStages, RateProfile } from '../schedule/profile.js';
@@ -163,6 +166,9 @@ export async function runBench(
     }
     // Every generator thread, on every agent: disjoint shares of one schedule.
     const shares = (fleet?.agents.length ?? 1) * s.threads;
+    // Every row of the data file checked before the run (streamed): a missing field is a
+    // one-line error naming the row, not a failure half-way.
+    if (s.data) await checkDataFile(s.data.file, dataFieldsOf(s), shares);
     const natsConn = s.nats ? natsConnConfig(s, url) : undefined;
     const env: Environment = {
       ...(await envP),
@@ -320,6 +326,7 @@ function makePlans(
     runId,
     shard: 0,
   };
+  const kinds = s.requests;
   const transport: TransportConfig = s.nats
     ? {
         kind: 'nats',
@@ -331,6 +338,9 @@ function makePlans(
         payloadSize: s.nats.payloadSize,
         traceparent: s.nats.traceparent,
         e2e: s.nats.e2e,
+        ...(kinds
+          ? { kinds: kinds.map((k) => ({ subject: k.subject, headers: k.headers, body: k.body })) }
+          : {}),
       }
     : {
         kind: 'http',
@@ -340,6 +350,17 @@ function makePlans(
         method: s.method,
         connections: Math.max(1, Math.ceil(s.connections / shares)),
         tls: s.tls,
+        ...(kinds
+          ? {
+              kinds: kinds.map((k) => ({
+                method: k.method,
+                // A kind without a path goes where the target URL points.
+                path: k.path || pathOf(url),
+                headers: k.headers,
+                body: k.body,
+              })),
+            }
+          : {}),
       };
   return Array.from({ length: shares }, (_, index) => ({
     transport: { ...transport, shard: index },
@@ -354,7 +375,16 @@ function makePlans(
     maxInFlight: shareOf(s.maxInFlight, index, shares),
     timeoutMs: s.timeoutMs,
     timeline: s.fault !== undefined,
+    ...(kinds
+      ? { mix: { names: kinds.map((k) => k.name), weights: kinds.map((k) => k.weight) } }
+      : {}),
+    ...(s.data ? { data: s.data } : {}),
   }));
+}
+
+function pathOf(url: string): string {
+  const u = new URL(url);
+  return `${u.pathname}${u.search}`;
 }
 
 /** The rate offered on average over the measured window (warm-up excluded). */
@@ -420,6 +450,21 @@ function scenarioEcho(s: Scenario): Record<string, unknown> {
     method: s.method,
     headers: redactHeaders(s.headers),
     has_body: s.body !== undefined,
+    ...(s.requests
+      ? {
+          requests: s.requests.map((k) => ({
+            name: k.name,
+            weight: k.weight,
+            ...(s.nats
+              ? { subject: k.subject }
+              : { method: k.method, path: k.path ? redactPath(k.path) : null }),
+          })),
+        }
+      : {}),
+    // The file's name only: its path may say more about the machine than the run needs.
+    ...(s.data
+      ? { data: { file: basename(s.data.file), order: s.data.order, on_end: s.data.onEnd } }
+      : {}),
     tenants: s.tenants.length,
     threads: s.threads,
     reply_check: s.replyCheck,

@@ -1,3 +1,4 @@
+import { gateMetrics } from '../gate/document.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -271,7 +272,7 @@ function toRound(side: Side, r: BenchResult): Round {
       : undefined;
   return {
     side,
-    metrics: r.metrics as unknown as Record<string, unknown>,
+    metrics: gateMetrics(r),
     started_at: r.run.started_at,
     duration_s: r.run.duration_s,
     ...(invalid ? { invalid } : {}),

@@ -9,12 +9,16 @@ import {
   DECIDE_TEMPLATE,
   DEFAULT_TENANTS,
   type NatsAuthFields,
+  type RequestKind,
+  type RequestKindFields,
   type Scenario,
   type ScenarioFile,
 } from './scenario.js';
 import { DECIDE_SUBJECT } from '../targets/builtin-router/nats-responder.js';
 import { peakRate, profileFromStages } from '../schedule/profile.js';
 import { natsConnFrom, type NatsAuth } from '../transports/nats-config.js';
+import { dataFormat } from '../workload/rows.js';
+import { dataFields } from '../transports/template.js';
 
 /**
  * Above this a rate is not a load test but a typo (10^12 once ran for ever): one thread
@@ -43,7 +47,14 @@ export async function readScenarioFile(path: string): Promise<ScenarioFile> {
   }
   validateOrThrow('scenario.schema.json', data, `scenario ${path}`, 'E_SCENARIO_INVALID');
   const file = data as ScenarioFile;
-  if (file.body_file) file.body_file = resolvePath(dirname(path), file.body_file);
+  // Files named in a scenario are relative to it, not to where the tool runs.
+  const rel = (f: string): string => resolvePath(dirname(path), f);
+  if (file.body_file) file.body_file = rel(file.body_file);
+  for (const k of file.requests ?? []) {
+    if (k.body_file) k.body_file = rel(k.body_file);
+    if (k.payload_file) k.payload_file = rel(k.payload_file);
+  }
+  if (file.data) file.data.file = rel(file.data.file);
   return file;
 }
 
@@ -66,6 +77,8 @@ export async function resolveScenario(
     m.agents = { ...file.agents, ...stripUndefined(flags.agents ?? {}) };
   if (flags.builtin || file.builtin)
     m.builtin = { ...file.builtin, ...stripUndefined(flags.builtin ?? {}) };
+  if (flags.data || file.data)
+    m.data = { ...file.data, ...stripUndefined(flags.data ?? {}) } as ScenarioFile['data'];
   if (!m.target)
     throw new ToolError(
       'E_USAGE',
@@ -129,10 +142,24 @@ export async function resolveScenario(
   // `--body @file` reads the file; the latest source wins between body and body_file.
   const bodyFile = flags.body !== undefined ? undefined : (flags.body_at ?? m.body_file);
   if (flags.body_at) body = undefined;
+  if (m.requests && (body !== undefined || bodyFile !== undefined || m.method !== undefined))
+    throw new ToolError(
+      'E_USAGE',
+      '--body/--method do not go with a request mix ("requests"): each kind has its own',
+    );
   if (bodyFile !== undefined && body === undefined) body = await readBody(bodyFile);
-  if ((isBuiltin || (transport === 'nats' && subject === DECIDE_SUBJECT)) && body === undefined) {
+  const requests = m.requests ? await requestKinds(m.requests, transport, subject) : undefined;
+  if (
+    !requests &&
+    (isBuiltin || (transport === 'nats' && subject === DECIDE_SUBJECT)) &&
+    body === undefined
+  ) {
     body = DECIDE_TEMPLATE;
   }
+  const data = dataOf(m.data);
+  const fields = dataFieldsOf({ target: m.target, body, headers: m.headers ?? {}, requests });
+  if (fields.length && !data)
+    throw new ToolError('E_USAGE', `{{data.${fields[0]}}} needs a data file: give --data FILE`);
   const durationMs = stages
     ? stages.reduce((a, st) => a + st.durationMs, 0)
     : parseDuration(m.duration ?? '30s', 'duration');
@@ -148,6 +175,8 @@ export async function resolveScenario(
     metricsListen: m.metrics_listen,
     metricsLingerMs: parseDuration(m.metrics_linger ?? '5s', 'metrics_linger'),
     concurrency: m.concurrency,
+    requests,
+    data,
     durationMs,
     warmupMs: parseDuration(m.warmup ?? '5s', 'warmup'),
     arrival: m.arrival ?? 'constant',
@@ -203,6 +232,63 @@ export async function resolveScenario(
         : undefined,
     agents: await agentsOf(m.agents),
   };
+}
+
+/**
+ * The mix's kinds for the run's transport: fields of the other transport are refused (a
+ * typo would otherwise send the wrong request), names are unique (they key the results).
+ */
+async function requestKinds(
+  ks: RequestKindFields[],
+  transport: 'http' | 'nats',
+  subject: string,
+): Promise<RequestKind[]> {
+  const seen = new Set<string>();
+  const out: RequestKind[] = [];
+  for (const [i, k] of ks.entries()) {
+    const where = `requests[${i}] (${k.name})`;
+    if (seen.has(k.name)) throw new ToolError('E_USAGE', `${where}: the name is used twice`);
+    seen.add(k.name);
+    const foreign =
+      transport === 'http'
+        ? (['subject', 'payload', 'payload_file'] as const)
+        : (['method', 'path', 'body', 'body_file'] as const);
+    const bad = foreign.find((f) => k[f] !== undefined);
+    if (bad)
+      throw new ToolError('E_USAGE', `${where}: "${bad}" does not apply to ${transport} requests`);
+    const text = k.body ?? k.payload;
+    const file = k.body_file ?? k.payload_file;
+    if (text !== undefined && file !== undefined)
+      throw new ToolError('E_USAGE', `${where}: give the body inline or as a file, not both`);
+    const body = file !== undefined ? await readBody(file) : text;
+    out.push({
+      name: k.name,
+      weight: k.weight ?? 1,
+      method: (k.method ?? (body !== undefined ? 'POST' : 'GET')).toUpperCase(),
+      path: k.path ?? '',
+      subject: k.subject ?? subject,
+      headers: k.headers ?? {},
+      body,
+    });
+  }
+  return out;
+}
+
+/** Every {{data.FIELD}} the run's templates use: each row must have them all. */
+export function dataFieldsOf(
+  s: Pick<Scenario, 'target' | 'body' | 'headers' | 'requests'>,
+): string[] {
+  const texts = [s.target, s.body ?? '', ...Object.values(s.headers)];
+  for (const k of s.requests ?? [])
+    texts.push(k.path, k.subject, k.body ?? '', ...Object.values(k.headers));
+  return [...new Set(texts.flatMap(dataFields))];
+}
+
+function dataOf(d: ScenarioFile['data'] | undefined): Scenario['data'] {
+  if (!d) return undefined;
+  if (!d.file) throw new ToolError('E_USAGE', '--data-order/--data-on-end go with --data FILE');
+  dataFormat(d.file); // a one-line error now for a name it cannot read
+  return { file: resolvePath(d.file), order: d.order ?? 'sequential', onEnd: d.on_end ?? 'wrap' };
 }
 
 /** `--agents N|all --nats URL` (a fleet that is already running) or `--local-agents N`. */

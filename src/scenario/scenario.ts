@@ -12,12 +12,43 @@ export interface NatsAuthFields {
   creds?: string;
 }
 
+/** One kind of a request mix, as written in the scenario. */
+export interface RequestKindFields {
+  name: string;
+  weight?: number;
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  body_file?: string;
+  subject?: string;
+  payload?: string;
+  payload_file?: string;
+}
+
+/** A kind of the mix, settled: files read, defaults applied for its transport. */
+export interface RequestKind {
+  name: string;
+  weight: number;
+  /** HTTP */
+  method: string;
+  path: string;
+  /** NATS */
+  subject: string;
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
 /** The scenario file's shape (snake_case, as published in schemas/scenario.schema.json). */
 export interface ScenarioFile {
   name?: string;
   /** k6 ramping-arrival-rate stages, instead of `rate`. */
   stages?: { duration: string | number; target: number }[];
   start_rate?: number;
+  /** A weighted mix of request kinds (HTTP: method/path/headers/body; NATS: subject/payload). */
+  requests?: RequestKindFields[];
+  /** A data feeder for {{data.FIELD}}. */
+  data?: { file: string; order?: 'sequential' | 'random'; on_end?: 'wrap' | 'stop' };
   /** Serve live Prometheus metrics at HOST:PORT/metrics during the run. */
   metrics_listen?: string;
   /** Keep serving the final values this long after the run (for the last scrape). */
@@ -88,6 +119,10 @@ export interface Scenario {
   /** Open loop along ramps and holds instead of one rate; the run's length is their sum. */
   stages: { startRate: number; stages: import('../schedule/profile.js').Stage[] } | undefined;
   concurrency: number | undefined;
+  /** A weighted mix of request kinds; undefined: one kind from target/method/body/subject. */
+  requests: RequestKind[] | undefined;
+  /** A data feeder (`--data`): rows streamed, disjoint per thread and agent. */
+  data: import('../workload/feeder.js').DataSpec | undefined;
   durationMs: number;
   warmupMs: number;
   arrival: Arrival;

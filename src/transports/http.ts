@@ -5,11 +5,15 @@ import { ToolError } from '../errors.js';
 import { OK } from '../record/recorder.js';
 import { redactUrl } from '../util/redact.js';
 import { classifyHttpStatus, classifyNetworkError, classifyReply } from './classify.js';
-import { compileTemplate, type Template, type TemplateContext } from './template.js';
+import type { DataRow, TemplateContext } from './template.js';
 import type { Done, Transport } from './transport.js';
-import { describeNetErr, loadTlsOptions, parseHttpTarget, type HttpConfig } from './http-target.js';
-
-/** Serialisable, so each worker thread builds its own transport from it. */
+import {
+  compileHttpRequests,
+  describeNetErr,
+  loadTlsOptions,
+  type CompiledHttpRequest,
+  type HttpConfig,
+} from './http-target.js';
 
 /**
  * HTTP/1.1 over an undici keep-alive pool (`--http-engine undici`), driven through the
@@ -19,27 +23,16 @@ import { describeNetErr, loadTlsOptions, parseHttpTarget, type HttpConfig } from
 export class HttpTransport implements Transport {
   private pool: Pool | undefined;
   private readonly origin: string;
-  private readonly path: string;
-  private readonly body: Template | undefined;
-  private readonly headerTemplates: [string, Template][];
+  private readonly requests: CompiledHttpRequest[];
   private readonly ctx: TemplateContext;
   /** Dispatched requests undici has not finished with yet. */
   private active = 0;
   private onAvailable: () => void = () => undefined;
 
   constructor(private readonly cfg: HttpConfig) {
-    const { url: u, headers } = parseHttpTarget(cfg.url, cfg.headers);
-    cfg.headers = headers;
-    this.origin = u.origin;
-    this.path = `${u.pathname}${u.search}`;
-    this.body = cfg.body !== undefined ? compileTemplate(cfg.body, 'body') : undefined;
-    this.headerTemplates = Object.entries(cfg.headers).map(([k, v]) => [
-      k.toLowerCase(),
-      compileTemplate(v, `header ${k}`),
-    ]);
-    if (this.body && !this.headerTemplates.some(([k]) => k === 'content-type')) {
-      this.headerTemplates.push(['content-type', () => 'application/json']);
-    }
+    const { url, requests } = compileHttpRequests(cfg);
+    this.origin = url.origin;
+    this.requests = requests;
     this.ctx = { seq: 0, runId: cfg.runId, shard: cfg.shard, tenants: cfg.tenants };
   }
 
@@ -78,13 +71,15 @@ export class HttpTransport implements Transport {
     }
   }
 
-  send(seq: number, done: Done): () => void {
+  send(seq: number, done: Done, kind = 0, row?: DataRow): () => void {
     const pool = this.pool!;
     const ctx = this.ctx;
     ctx.seq = seq;
+    ctx.row = row;
+    const r = this.requests[kind]!;
     const headers: Record<string, string> = {};
-    for (const [k, t] of this.headerTemplates) headers[k] = t(ctx);
-    const body = this.body ? this.body(ctx) : undefined;
+    for (const [k, t] of r.headers) headers[k] = t(ctx);
+    const body = r.body ? r.body(ctx) : undefined;
     const check = this.cfg.replyCheck;
     let controller: { abort(reason: Error): void } | undefined;
     let aborted = false;
@@ -126,7 +121,7 @@ export class HttpTransport implements Transport {
     };
     this.active++;
     pool.dispatch(
-      { origin: this.origin, path: this.path, method: this.cfg.method, headers, body },
+      { origin: this.origin, path: r.path(ctx), method: r.method, headers, body },
       handler,
     );
     return () => {

@@ -5,9 +5,15 @@ import { OK, type Outcome } from '../record/recorder.js';
 import { redactUrl } from '../util/redact.js';
 import { classifyHttpStatus, classifyNetworkError, classifyReply } from './classify.js';
 import { Http1ResponseParser, type ParsedResponse } from './http1-parser.js';
-import { compileTemplate, type Template, type TemplateContext } from './template.js';
+import type { DataRow, TemplateContext } from './template.js';
 import type { Done, Transport } from './transport.js';
-import { describeNetErr, loadTlsOptions, parseHttpTarget, type HttpConfig } from './http-target.js';
+import {
+  compileHttpRequests,
+  describeNetErr,
+  loadTlsOptions,
+  type CompiledHttpRequest,
+  type HttpConfig,
+} from './http-target.js';
 import { Fifo } from '../util/fifo.js';
 
 /**
@@ -52,40 +58,34 @@ export class Http1Transport implements Transport {
   private readonly secure: boolean;
   /** SNI: a host name only; an IP address is not a valid server name. */
   private readonly servername: string | undefined;
-  private readonly head: string;
-  private readonly headerTemplates: [string, Template][];
-  private readonly body: Template | undefined;
-  private readonly constantPayload: string | undefined;
+  /** `host:port` for the Host header. */
+  private readonly authority: string;
+  private readonly requests: CompiledHttpRequest[];
+  /** Per kind: the whole request, formatted once, when nothing in it varies. */
+  private readonly constantPayloads: (string | undefined)[];
   private readonly ctx: TemplateContext;
   private tlsOptions: Record<string, unknown> = {};
   private onAvailable: () => void = () => undefined;
   private closed = false;
 
   constructor(private readonly cfg: HttpConfig) {
-    const { url: u, headers } = parseHttpTarget(cfg.url, cfg.headers);
+    const { url: u, requests } = compileHttpRequests(cfg);
     this.secure = u.protocol === 'https:';
     this.host = u.hostname.replace(/^\[|\]$/g, '');
     this.servername = isIP(this.host) ? undefined : this.host;
     this.port = Number(u.port) || (this.secure ? 443 : 80);
+    this.authority = u.host;
     this.ctx = { seq: 0, runId: cfg.runId, shard: cfg.shard, tenants: cfg.tenants };
-    this.body = cfg.body !== undefined ? compileTemplate(cfg.body, 'body') : undefined;
-    const names = new Set(Object.keys(headers).map((k) => k.toLowerCase()));
-    if (this.body && !names.has('content-type')) headers['content-type'] = 'application/json';
-    this.headerTemplates = Object.entries(headers)
-      .filter(([k]) => !['host', 'content-length', 'connection'].includes(k.toLowerCase()))
-      .map(([k, v]) => [k, compileTemplate(v, `header ${k}`)]);
-    this.head = `${cfg.method} ${u.pathname}${u.search} HTTP/1.1\r\nhost: ${u.host}\r\n`;
-    const allConstant =
-      this.headerTemplates.every(([, t]) => t.constant !== undefined) &&
-      (!this.body || this.body.constant !== undefined);
-    this.constantPayload = allConstant ? this.build() : undefined;
+    this.requests = requests;
+    this.constantPayloads = requests.map((r) => (r.constant ? this.build(r) : undefined));
   }
 
-  private build(): string {
-    let s = this.head;
-    for (const [k, t] of this.headerTemplates) s += `${k}: ${t(this.ctx)}\r\n`;
-    if (this.body) {
-      const b = this.body(this.ctx);
+  private build(r: CompiledHttpRequest): string {
+    const ctx = this.ctx;
+    let s = `${r.method} ${r.path(ctx)} HTTP/1.1\r\nhost: ${this.authority}\r\n`;
+    for (const [k, t] of r.headers) s += `${k}: ${t(ctx)}\r\n`;
+    if (r.body) {
+      const b = r.body(ctx);
       return `${s}content-length: ${Buffer.byteLength(b)}\r\n\r\n${b}`;
     }
     return `${s}\r\n`;
@@ -113,11 +113,12 @@ export class Http1Transport implements Transport {
     }
   }
 
-  send(seq: number, done: Done): () => void {
-    let payload = this.constantPayload;
+  send(seq: number, done: Done, kind = 0, row?: DataRow): () => void {
+    let payload = this.constantPayloads[kind];
     if (payload === undefined) {
       this.ctx.seq = seq;
-      payload = this.build();
+      this.ctx.row = row;
+      payload = this.build(this.requests[kind]!);
     }
     const p: Pending = { payload, done, ended: false, conn: undefined };
     const conn = this.takeIdle();

@@ -10,7 +10,7 @@ import { OK, type Outcome } from '../record/recorder.js';
 import { classifyReply, TIMEOUT, type ReplyCheck } from './classify.js';
 import { connectNats } from './nats-connect.js';
 import type { NatsConnConfig } from './nats-config.js';
-import { compileTemplate, type Template, type TemplateContext } from './template.js';
+import { compileTemplate, type DataRow, type Template, type TemplateContext } from './template.js';
 import type { Done, Transport } from './transport.js';
 
 /**
@@ -46,6 +46,21 @@ export interface NatsConfig extends NatsConnConfig {
   e2e?: boolean;
   runId: string;
   shard: number;
+  /** A weighted mix: request kind k is kinds[k] (the driver picks k). */
+  kinds?: NatsRequestSpec[];
+}
+
+/** One kind of message of a mix. */
+export interface NatsRequestSpec {
+  subject: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+}
+
+interface CompiledNatsRequest {
+  subject: Template;
+  headers: [string, Template][];
+  body: Template | undefined;
 }
 
 const enc = new TextEncoder();
@@ -85,8 +100,8 @@ export function classifyPubAck(text: string): Outcome {
 
 export class NatsTransport implements Transport {
   private nc: NatsConnection | undefined;
-  private readonly body: Template | undefined;
-  private readonly headerTemplates: [string, Template][];
+  /** Per kind (one without a mix); a run without one keeps its subject fan-out. */
+  private readonly requests: CompiledNatsRequest[];
   private readonly ctx: TemplateContext;
   private flushWaiters: Done[] = [];
   private readonly e2eWaiters = new Map<number, Done>();
@@ -100,16 +115,23 @@ export class NatsTransport implements Transport {
   private readonly replyWaiters = new Map<number, Done>();
 
   constructor(private readonly cfg: NatsConfig) {
-    this.body = cfg.body !== undefined ? compileTemplate(cfg.body, 'body') : undefined;
-    this.headerTemplates = Object.entries(cfg.headers).map(([k, v]) => [
-      k,
-      compileTemplate(v, `header ${k}`),
-    ]);
+    const specs = cfg.kinds ?? [{ subject: cfg.subject, headers: cfg.headers, body: cfg.body }];
+    this.requests = specs.map((k, i) => {
+      const where = cfg.kinds ? `requests[${i}] ` : '';
+      return {
+        subject: compileTemplate(k.subject, `${where}subject`),
+        headers: Object.entries(k.headers).map(([n, v]): [string, Template] => [
+          n,
+          compileTemplate(v, `${where}header ${n}`),
+        ]),
+        body: k.body !== undefined ? compileTemplate(k.body, `${where}payload`) : undefined,
+      };
+    });
     this.ctx = { seq: 0, runId: cfg.runId, shard: cfg.shard, tenants: cfg.tenants };
     this.e2eTag = `${cfg.runId}-${cfg.shard}`;
-    if (cfg.payloadSize !== undefined)
+    if (cfg.payloadSize !== undefined && !cfg.kinds)
       this.fixedPayload = new Uint8Array(randomBytes(cfg.payloadSize));
-    if (cfg.subjects && cfg.subjects > 1)
+    if (cfg.subjects && cfg.subjects > 1 && !cfg.kinds)
       this.subjectList = Array.from({ length: cfg.subjects }, (_, i) => `${cfg.subject}.${i}`);
   }
 
@@ -125,31 +147,36 @@ export class NatsTransport implements Transport {
       await this.nc.flush();
     }
     if (this.cfg.mode === 'publish' && this.cfg.e2e) {
-      // Each shard listens only for its own messages (the header names the shard).
-      this.nc.subscribe(this.subjectList ? `${this.cfg.subject}.*` : this.cfg.subject, {
-        callback: (_e, m) => {
-          const h = m.headers;
-          if (!h || h.get(E2E_RUN) !== this.e2eTag) return;
-          const seq = Number(h.get(E2E_SEQ));
-          const done = this.e2eWaiters.get(seq);
-          if (!done) return;
-          this.e2eWaiters.delete(seq);
-          done(OK);
-        },
-      });
+      // Each shard listens only for its own messages (the header names the shard). A mix
+      // with a templated subject listens on everything (`>`) and keeps only its own.
+      const subjects = this.subjectList
+        ? [`${this.cfg.subject}.*`]
+        : this.requests.some((r) => r.subject.constant === undefined)
+          ? ['>']
+          : [...new Set(this.requests.map((r) => r.subject.constant!))];
+      const callback = (_e: unknown, m: Msg): void => {
+        const h = m.headers;
+        if (!h || h.get(E2E_RUN) !== this.e2eTag) return;
+        const seq = Number(h.get(E2E_SEQ));
+        const done = this.e2eWaiters.get(seq);
+        if (!done) return;
+        this.e2eWaiters.delete(seq);
+        done(OK);
+      };
+      for (const subject of subjects) this.nc.subscribe(subject, { callback });
       await this.nc.flush();
     }
   }
 
-  private hdrs(): MsgHdrs | undefined {
+  private hdrs(r: CompiledNatsRequest): MsgHdrs | undefined {
     const e2e = this.cfg.mode === 'publish' && this.cfg.e2e;
-    if (!this.headerTemplates.length && !this.cfg.traceparent && !e2e) return undefined;
+    if (!r.headers.length && !this.cfg.traceparent && !e2e) return undefined;
     const h = natsHeaders();
     if (e2e) {
       h.set(E2E_RUN, this.e2eTag);
       h.set(E2E_SEQ, String(this.ctx.seq));
     }
-    for (const [k, t] of this.headerTemplates) h.set(k, t(this.ctx));
+    for (const [k, t] of r.headers) h.set(k, t(this.ctx));
     if (this.cfg.traceparent)
       h.set(
         'traceparent',
@@ -158,14 +185,16 @@ export class NatsTransport implements Transport {
     return h;
   }
 
-  send(seq: number, done: Done): (() => void) | undefined {
+  send(seq: number, done: Done, kind = 0, row?: DataRow): (() => void) | undefined {
     const nc = this.nc!;
     this.ctx.seq = seq;
-    const payload = this.fixedPayload ?? (this.body ? enc.encode(this.body(this.ctx)) : undefined);
+    this.ctx.row = row;
+    const r = this.requests[kind]!;
+    const payload = this.fixedPayload ?? (r.body ? enc.encode(r.body(this.ctx)) : undefined);
     const subject = this.subjectList
       ? this.subjectList[seq % this.subjectList.length]!
-      : this.cfg.subject;
-    const headers = this.hdrs();
+      : (r.subject.constant ?? r.subject(this.ctx));
+    const headers = this.hdrs(r);
     const fail = (e: unknown): void => done(classifyNatsError(e));
     switch (this.cfg.mode) {
       case 'request':

@@ -1,4 +1,5 @@
 import type { Outcome } from '../record/recorder.js';
+import type { DataRow } from './template.js';
 
 /**
  * One interface for every protocol (HTTP now; NATS request, publish and JetStream later).
@@ -10,8 +11,12 @@ export type Done = (outcome: Outcome) => void;
 export interface Transport {
   /** Connects and proves the target answers; throws ToolError E_TARGET_UNREACHABLE. */
   open(): Promise<void>;
-  /** Sends one request. The returned function aborts it (the driver's timeout). */
-  send(seq: number, done: Done): (() => void) | undefined;
+  /**
+   * Sends request number `seq` of kind `kind` (its index in the mix; 0 without one), with
+   * its data row when the run has a feeder. The returned function aborts it (the driver's
+   * timeout).
+   */
+  send(seq: number, done: Done, kind?: number, row?: DataRow): (() => void) | undefined;
   /**
    * How many more requests it can put on the wire now without queueing them itself (free
    * keep-alive connections for HTTP/1.1); absent when it never has to wait. The driver sends

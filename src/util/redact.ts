@@ -24,6 +24,20 @@ export function redactUrl(raw: string): string {
   return u.toString().replace(encodeURIComponent(REDACTED), REDACTED);
 }
 
+/** A path with its query (a request kind's), secret-looking parameters masked. */
+export function redactPath(path: string): string {
+  const q = path.indexOf('?');
+  if (q < 0) return path;
+  const params = path
+    .slice(q + 1)
+    .split('&')
+    .map((p) => {
+      const eq = p.indexOf('=');
+      return eq > 0 && SECRET_PARAM.test(p.slice(0, eq)) ? `${p.slice(0, eq)}=${REDACTED}` : p;
+    });
+  return `${path.slice(0, q)}?${params.join('&')}`;
+}
+
 export function redactHeaders(h: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h)) out[k] = SECRET_HEADER.test(k) ? REDACTED : v;
