@@ -129,6 +129,41 @@ describe('request mixes', () => {
     expect(worse.stdout).toContain('by_kind.decide.latency_p99_ms');
   });
 
+  it('two local agents send the same kinds as one process, and their kinds merge exactly', async () => {
+    const dir = tmp();
+    const run = async (name: string, extra: string[]) => {
+      const out = join(dir, name);
+      const r = await runCli(
+        [
+          '--scenario',
+          'perf/mix-router.json',
+          '--rate',
+          '600',
+          '--duration',
+          '2s',
+          '--warmup',
+          '500ms',
+          '--out',
+          out,
+          '--quiet',
+          ...extra,
+        ],
+        { timeoutMs: 90_000 },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      return readResult(out);
+    };
+    const one = await run('one.json', []);
+    const two = await run('two.json', ['--local-agents', '2']);
+    expect(two.agents).toHaveLength(2);
+    const counts = (r: typeof one) =>
+      Object.fromEntries(Object.entries(r.by_kind!).map(([k, v]) => [k, v.requests_total]));
+    expect(counts(two)).toEqual(counts(one));
+    expect(Object.values(counts(two)).reduce((a, b) => a + b, 0)).toBe(two.counters.sent);
+    for (const k of Object.values(two.by_kind!))
+      expect(summarize(decode(k.histogram)).p99_ms).toBe(k.latency_p99_ms);
+  });
+
   it('bad mixes: one line, exit 2', async () => {
     const dir = tmp();
     const bad = async (requests: unknown[], pattern: RegExp, extra: string[] = []) => {
