@@ -121,8 +121,20 @@ export function withScenarioOptions<T>(y: Argv<T>) {
       describe: 'with --target builtin: drive it over http or nats',
     })
     .option('mode', {
-      choices: ['request', 'publish', 'jetstream'] as const,
+      choices: ['request', 'publish', 'jetstream', 'consume'] as const,
       describe: 'NATS mode; default request',
+    })
+    .option('stream', {
+      type: 'string',
+      describe: 'NATS consume: the stream (default: the one capturing --subject)',
+    })
+    .option('consumer', {
+      type: 'string',
+      describe: 'NATS consume: an existing durable pull consumer (default: one made for the run)',
+    })
+    .option('deliver', {
+      choices: ['all', 'new'] as const,
+      describe: 'NATS consume: from the first message (all, default) or only new ones',
     })
     .option('subject', {
       type: 'string',
@@ -284,6 +296,9 @@ export function overridesFrom(argv: ScenarioArgv): ScenarioOverrides {
     subject: argv.subject,
     subjects: argv.subjects,
     payload_size: argv['payload-size'],
+    stream: argv.stream,
+    consumer: argv.consumer,
+    deliver: argv.deliver,
     traceparent: argv.traceparent,
     e2e: argv.e2e,
     nats: natsFlags(argv),

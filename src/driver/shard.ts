@@ -9,6 +9,8 @@ import { wallClock } from '../timing/clock.js';
 import { preciseTimers } from '../timing/timers.js';
 import { ClosedLoopDriver } from './closed-loop.js';
 import { OpenLoopDriver } from './open-loop.js';
+import { ConsumeDriver } from './consume-loop.js';
+import type { NatsConsumeSource, ConsumeTarget } from '../transports/nats-consume.js';
 import { DataFeeder, type DataSpec } from '../workload/feeder.js';
 import { KindPicker } from '../workload/mix.js';
 
@@ -38,6 +40,8 @@ export interface ShardPlan {
   mix?: { names: string[]; weights: number[] };
   /** A data feeder: this share reads its own rows of the file. */
   data?: DataSpec;
+  /** `--mode consume`: read this consumer instead of sending (transport: the connection). */
+  consume?: ConsumeTarget;
 }
 
 export interface ShardResult {
@@ -74,8 +78,9 @@ export function addLive(a: LiveStats, b: LiveStats): LiveStats {
 
 export class Shard {
   private recorder: Recorder | undefined;
-  private driver: OpenLoopDriver | ClosedLoopDriver | undefined;
+  private driver: OpenLoopDriver | ClosedLoopDriver | ConsumeDriver | undefined;
   private transport: Transport | undefined;
+  private source: NatsConsumeSource | undefined;
   private feeder: DataFeeder | undefined;
   private readonly probe = new GeneratorProbe();
   private interrupted = false;
@@ -88,7 +93,15 @@ export class Shard {
   }
 
   async prepare(): Promise<void> {
-    this.transport = await createTransport(this.plan.transport);
+    const t = this.plan.transport;
+    if (this.plan.consume && t.kind === 'nats') {
+      // The JetStream client loads only for consume runs (start-up cost of every other run).
+      const { NatsConsumeSource } = await import('../transports/nats-consume.js');
+      this.source = new NatsConsumeSource(t, this.plan.consume);
+      await this.source.open();
+      return;
+    }
+    this.transport = await createTransport(t);
     await this.transport.open();
     if (this.plan.data) {
       // Rows are read ahead before the start, so the first requests do not wait for them.
@@ -98,6 +111,7 @@ export class Shard {
   }
 
   async run(startMs: number): Promise<ShardResult> {
+    if (this.source) return this.consume(this.source, startMs);
     const p = this.plan;
     const transport = this.transport!;
     const measureStartMs = startMs + p.warmupMs;
@@ -154,10 +168,33 @@ export class Shard {
     }
   }
 
+  private async consume(source: NatsConsumeSource, startMs: number): Promise<ShardResult> {
+    const p = this.plan;
+    const measureStartMs = startMs + p.warmupMs;
+    const recorder = (this.recorder = new Recorder(measureStartMs, measureStartMs + p.durationMs));
+    try {
+      this.probe.start();
+      this.driver = new ConsumeDriver({
+        source,
+        recorder,
+        clock: wallClock,
+        startMs,
+        endMs: measureStartMs + p.durationMs,
+      });
+      const finished = this.driver.run();
+      if (this.interrupted) this.driver.stop();
+      await finished;
+      return { snapshot: recorder.snapshot(), health: this.probe.stop() };
+    } finally {
+      await source.close();
+    }
+  }
+
   /** Releases the connections of a shard that was prepared but will never run. */
   async close(): Promise<void> {
     this.feeder?.close();
     await this.transport?.close();
+    await this.source?.close();
   }
 
   stop(): void {

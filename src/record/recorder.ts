@@ -216,20 +216,14 @@ export class Recorder {
     else c.errors++;
     if (c === this.warmup) return;
     if (this.kinds) this.completedKind(this.kinds[requestKind]!, intendedMs, nowMs, outcome);
-    if (nowMs > this.lastCompletedMs) this.lastCompletedMs = nowMs;
+    this.answeredAt(nowMs);
     // By intended time: "from when on do new requests succeed again", the recovery users see.
     if (this.timeline) this.mark(intendedMs, outcome.kind === 'ok', msToUs(nowMs - intendedMs));
-    if (this.firstCompletedMs === 0 || nowMs < this.firstCompletedMs) this.firstCompletedMs = nowMs;
 
     const iv = this.interval(nowMs);
     if (outcome.kind === 'ok') {
       iv.ok++;
-      const us = msToUs(nowMs - intendedMs);
-      this.liveBuckets[bucketOf(us / 1e6)]!++;
-      this.liveSumUs += us;
-      this.latency.recordValue(us);
-      this.serviceTime.recordValue(msToUs(nowMs - sentMs));
-      this.intervalHist.recordValue(us);
+      this.okLatency(msToUs(nowMs - intendedMs), msToUs(nowMs - sentMs));
       return;
     }
     if (outcome.kind === 'timeout') {
@@ -245,6 +239,19 @@ export class Recorder {
     }
   }
 
+  private answeredAt(nowMs: number): void {
+    if (nowMs > this.lastCompletedMs) this.lastCompletedMs = nowMs;
+    if (this.firstCompletedMs === 0 || nowMs < this.firstCompletedMs) this.firstCompletedMs = nowMs;
+  }
+
+  private okLatency(us: number, serviceUs: number): void {
+    this.liveBuckets[bucketOf(us / 1e6)]!++;
+    this.liveSumUs += us;
+    this.latency.recordValue(us);
+    this.serviceTime.recordValue(serviceUs);
+    this.intervalHist.recordValue(us);
+  }
+
   private completedKind(k: KindAcc, intendedMs: number, nowMs: number, outcome: Outcome): void {
     if (outcome.kind === 'ok') {
       k.ok++;
@@ -256,6 +263,24 @@ export class Recorder {
       k.errors++;
       this.bump(k.errors_by_class, outcome.cls);
     }
+  }
+
+  /**
+   * A consumed message (`--mode consume`): counted by when it arrived (warm-up included),
+   * its latency from its publish time.
+   */
+  consumed(publishedMs: number, nowMs: number): void {
+    const c = this.counterFor(nowMs);
+    c.scheduled++;
+    c.sent++;
+    c.ok++;
+    if (c === this.warmup) return;
+    this.answeredAt(nowMs);
+    const iv = this.interval(nowMs);
+    iv.sent++;
+    iv.ok++;
+    const us = msToUs(Math.max(0, nowMs - publishedMs));
+    this.okLatency(us, us);
   }
 
   /** Sampled by the driver a few times a second, for queue-growth detection. */

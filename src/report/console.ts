@@ -79,7 +79,9 @@ export function summaryTable(r: BenchResult): string {
       'mode',
       r.run.mode === 'open'
         ? `open loop, ${r.scenario.arrival} arrivals`
-        : 'closed loop (latency not CO-corrected)',
+        : r.run.mode === 'consume'
+          ? 'JetStream consume (rate as delivered, latency from each message publish time)'
+          : 'closed loop (latency not CO-corrected)',
     ],
     [
       'duration',

@@ -251,7 +251,11 @@ function verdictCard(r: BenchResult): string {
       : `${!kept ? 'the target fell behind the offered rate' : ''}${!kept && m.errors_total ? '; ' : ''}${m.errors_total ? `${m.errors_total} requests failed` : ''}${leak ? `${!kept || m.errors_total ? '; ' : ''}memory grew (leak suspected)` : ''}`;
   return `<div class="card ${good ? 'good' : 'bad'}" id="verdict"><div class="headline">${esc(headline)}</div><div class="kpis">${[
     item(
-      offered !== null ? `req/s achieved of ${offered} offered` : 'req/s achieved (closed loop)',
+      offered !== null
+        ? `req/s achieved of ${offered} offered`
+        : r.run.mode === 'consume'
+          ? 'msg/s consumed'
+          : 'req/s achieved (closed loop)',
       String(m.rps),
       kept,
     ),

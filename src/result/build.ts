@@ -23,7 +23,7 @@ export interface BuildInput {
   tool: { name: string; version: string };
   scenario: Record<string, unknown>;
   target: BenchResult['target'];
-  mode: 'open' | 'closed';
+  mode: 'open' | 'closed' | 'consume';
   targetRps: number | null;
   startedAtMs: number;
   endedAtMs: number;

@@ -84,7 +84,7 @@ export interface BenchResult {
     duration_s: number;
     warmup_s: number;
     interrupted: boolean;
-    mode: 'open' | 'closed';
+    mode: 'open' | 'closed' | 'consume';
     exit_code?: number;
     /** Some generator agents were lost: the load offered was less than the scenario's. */
     partial?: boolean;

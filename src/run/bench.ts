@@ -21,6 +21,7 @@ import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
 import { redactHeaders, redactPath, redactUrl } from '../util/redact.js';
 import { basename } from 'node:path';
 import { checkDataFile } from '../workload/rows.js';
+import type { ConsumeTarget } from '../transports/nats-consume.js';
 import { dataFieldsOf } from '../scenario/resolve.js';
 import { toolInfo } from '../util/tool-info.js';
 import { wallClock } from '../timing/clock.js';
@@ -132,6 +133,7 @@ export async function runBench(
   }
   let fleet: Fleet | undefined;
   let localFleet: LocalFleet | undefined;
+  let consumer: { target: ConsumeTarget; cleanup(): Promise<void> } | undefined;
   let interruptedAtMs: number | undefined;
   let stopShards: (() => void) | undefined;
   const interrupt = new AbortController();
@@ -170,6 +172,10 @@ export async function runBench(
     // one-line error naming the row, not a failure half-way.
     if (s.data) await checkDataFile(s.data.file, dataFieldsOf(s), shares);
     const natsConn = s.nats ? natsConnConfig(s, url) : undefined;
+    if (s.nats?.mode === 'consume')
+      consumer = await (
+        await import('./consume-setup.js')
+      ).prepareConsumer(s.nats, natsConn!, runLabel);
     const env: Environment = {
       ...(await envP),
       ...(natsConn ? await natsServerEnv(natsConn) : {}),
@@ -184,7 +190,11 @@ export async function runBench(
         ...(router ? { pid: router.pid } : {}),
         ...(s.nats ? { subject: s.nats.subject, mode: s.nats.mode } : {}),
       },
-      mode: s.rate !== undefined || s.stages ? ('open' as const) : ('closed' as const),
+      mode: consumer
+        ? ('consume' as const)
+        : s.rate !== undefined || s.stages
+          ? ('open' as const)
+          : ('closed' as const),
       // With stages, the rate offered on average over the measured window.
       targetRps: profile ? meanOfferedRate(profile, s) : (s.rate ?? null),
       warmupMs: s.warmupMs,
@@ -205,7 +215,7 @@ export async function runBench(
     for (let k = 0; k < s.repeat && interruptedAtMs === undefined && !partial(); k++) {
       if (s.repeat > 1 && !io.quiet) io.stderr.write(`run ${k + 1} of ${s.repeat}\n`);
       const runId = randomBytes(4).toString('hex');
-      const plans = makePlans(s, url, runId, shares, natsConn, profile);
+      const plans = makePlans(s, url, runId, shares, natsConn, profile, consumer?.target);
       const fleetRun = fleet?.run(plans, runId, s);
       const shards = fleetRun ?? runShards(plans);
       stopShards = () => shards.stop();
@@ -302,6 +312,7 @@ export async function runBench(
       if (interruptedAtMs === undefined) await new Promise((r) => setTimeout(r, s.metricsLingerMs));
       await live.close();
     }
+    await consumer?.cleanup();
     await fleet?.close();
     await localFleet?.stop();
     await router?.stop();
@@ -316,6 +327,7 @@ function makePlans(
   shares: number,
   natsConn: NatsConnConfig | undefined,
   profile: RateProfile | undefined,
+  consume: ConsumeTarget | undefined,
 ): ShardPlan[] {
   const common = {
     headers: s.headers,
@@ -379,6 +391,7 @@ function makePlans(
       ? { mix: { names: kinds.map((k) => k.name), weights: kinds.map((k) => k.weight) } }
       : {}),
     ...(s.data ? { data: s.data } : {}),
+    ...(consume ? { consume } : {}),
   }));
 }
 
@@ -478,6 +491,13 @@ function scenarioEcho(s: Scenario): Record<string, unknown> {
           subject: s.nats.subject,
           ...(s.nats.subjects ? { subjects: s.nats.subjects } : {}),
           ...(s.nats.payloadSize !== undefined ? { payload_size: s.nats.payloadSize } : {}),
+          ...(s.nats.mode === 'consume'
+            ? {
+                stream: s.nats.stream ?? null,
+                consumer: s.nats.consumer ?? null,
+                deliver: s.nats.deliver,
+              }
+            : {}),
           traceparent: s.nats.traceparent,
           e2e: s.nats.e2e,
           // Which kind of credentials, never the credentials.

@@ -92,7 +92,10 @@ export async function resolveScenario(
     m.stages = flags.stages;
   }
   const shapes = [m.rate, m.concurrency, m.stages].filter((x) => x !== undefined).length;
-  if (shapes === 0) {
+  // Consuming reads what the stream delivers, as fast as it does: there is no rate to offer.
+  const consume = m.mode === 'consume';
+  if (consume) refuseForConsume(m);
+  if (shapes === 0 && !consume) {
     throw new ToolError(
       'E_USAGE',
       'missing rate: give --rate N (open loop), --stages 30s:100,1m:1000 (open loop, ramping) or --concurrency N (closed loop)',
@@ -137,7 +140,10 @@ export async function resolveScenario(
   if (natsTarget && m.transport === 'http') {
     throw new ToolError('E_USAGE', '--transport http does not go with a nats:// target');
   }
-  const subject = m.subject ?? DECIDE_SUBJECT;
+  // consume without a subject reads the whole stream (--stream names it).
+  const subject = m.subject ?? (consume ? '>' : DECIDE_SUBJECT);
+  if (consume && m.subject === undefined && m.stream === undefined)
+    throw new ToolError('E_USAGE', '--mode consume needs --stream NAME or --subject S');
   let body = m.body;
   // `--body @file` reads the file; the latest source wins between body and body_file.
   const bodyFile = flags.body !== undefined ? undefined : (flags.body_at ?? m.body_file);
@@ -220,6 +226,9 @@ export async function resolveScenario(
       transport === 'nats'
         ? {
             mode: m.mode ?? 'request',
+            stream: m.stream,
+            consumer: m.consumer,
+            deliver: m.deliver ?? 'all',
             subject,
             subjects: m.subjects,
             payloadSize: m.payload_size,
@@ -272,6 +281,29 @@ async function requestKinds(
     });
   }
   return out;
+}
+
+function refuseForConsume(m: ScenarioOverrides): void {
+  if (!/^(nats|tls):\/\//i.test(m.target ?? ''))
+    throw new ToolError(
+      'E_USAGE',
+      '--mode consume reads a JetStream stream: give a nats:// target',
+    );
+  const given = (
+    [
+      ['--rate', m.rate],
+      ['--stages', m.stages],
+      ['--concurrency', m.concurrency],
+      ['requests', m.requests],
+      ['--data', m.data],
+      ['--e2e', m.e2e],
+    ] as const
+  ).find(([, v]) => v !== undefined && v !== false);
+  if (given)
+    throw new ToolError(
+      'E_USAGE',
+      `${given[0]} does not go with --mode consume: it reads what the stream delivers, as fast as it can`,
+    );
 }
 
 /** Every {{data.FIELD}} the run's templates use: each row must have them all. */

@@ -67,7 +67,10 @@ export interface ScenarioFile {
   probe_prom_mem?: string;
   probe_prom_cpu?: string;
   probe_nats_varz?: string;
-  mode?: 'request' | 'publish' | 'jetstream';
+  mode?: 'request' | 'publish' | 'jetstream' | 'consume';
+  stream?: string;
+  consumer?: string;
+  deliver?: 'all' | 'new';
   subject?: string;
   subjects?: number;
   payload_size?: number;
@@ -156,7 +159,11 @@ export interface Scenario {
   probes: { pid?: number; prom?: { url: string; mem: string; cpu: string }; natsVarz?: string };
   nats:
     | {
-        mode: 'request' | 'publish' | 'jetstream';
+        mode: 'request' | 'publish' | 'jetstream' | 'consume';
+        /** consume: the stream, an existing consumer, and where a new one starts. */
+        stream: string | undefined;
+        consumer: string | undefined;
+        deliver: 'all' | 'new';
         subject: string;
         /** Spread over SUBJECT.0 .. SUBJECT.N-1 (request k goes to SUBJECT.(k mod N)). */
         subjects: number | undefined;

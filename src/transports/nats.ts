@@ -26,7 +26,8 @@ import type { Done, Transport } from './transport.js';
  * status reply (503: no responders) is classified as `request()` did.
  */
 export interface NatsConfig extends NatsConnConfig {
-  mode: 'request' | 'publish' | 'jetstream';
+  /** `consume` reads instead of sending: a shard uses NatsConsumeSource, not this transport. */
+  mode: 'request' | 'publish' | 'jetstream' | 'consume';
   subject: string;
   /** Spread over SUBJECT.0 .. SUBJECT.N-1 by request number. */
   subjects?: number;
@@ -115,6 +116,7 @@ export class NatsTransport implements Transport {
   private readonly replyWaiters = new Map<number, Done>();
 
   constructor(private readonly cfg: NatsConfig) {
+    if (cfg.mode === 'consume') throw new Error('NatsTransport: consume mode has nothing to send');
     const specs = cfg.kinds ?? [{ subject: cfg.subject, headers: cfg.headers, body: cfg.body }];
     this.requests = specs.map((k, i) => {
       const where = cfg.kinds ? `requests[${i}] ` : '';
