@@ -1,41 +1,9 @@
 import { decode, summarize } from '../record/histogram.js';
 import { mergeSnapshots } from '../record/merge.js';
 import type { AgentOutcome } from './fleet.js';
+import type { AgentRow } from '../result/agent-row.js';
 
-/**
- * The per-agent part of a fleet result: what each agent ran and measured, how far its clock
- * was from the coordinator's, and for an agent that dropped out, when and why. Each row keeps
- * the agent's encoded latency histogram, so anyone can check that the merged result is the
- * exact union of the parts.
- */
-export interface AgentRow {
-  name: string;
-  id: string;
-  host: string;
-  state: AgentOutcome['state'];
-  shares: number[];
-  clock_offset_ms: number | null;
-  clock_rtt_ms: number | null;
-  /** Seconds after the end of warm-up (negative: during warm-up). */
-  last_heard_s?: number;
-  lost_at_s?: number;
-  reason?: string;
-  /** A lost or failed agent's last live counts (warm-up included): its results never came. */
-  last_live?: { ok: number; errors: number; timeouts: number };
-  requests: number;
-  ok: number;
-  errors_total: number;
-  rps: number;
-  latency_p50_ms: number | null;
-  latency_p99_ms: number | null;
-  generator: {
-    send_lag_p99_ms: number | null;
-    event_loop_delay_p99_ms: number;
-    cpu_pct: number;
-    rss_mb: number;
-  } | null;
-  histograms: { latency: string } | null;
-}
+export type { AgentRow } from '../result/agent-row.js';
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 

@@ -1,3 +1,5 @@
+import type { GeneratorHealth } from '../record/samples.js';
+export type { GeneratorHealth } from '../record/samples.js';
 import {
   monitorEventLoopDelay,
   performance,
@@ -12,14 +14,6 @@ import {
  */
 // Each sample is a wake-up of the loop; 20 ms keeps them a small share of a slow run's cost.
 const RESOLUTION_MS = 20;
-
-export interface GeneratorHealth {
-  event_loop_delay_p99_ms: number;
-  cpu_pct: number;
-  rss_mb: number;
-  /** Share of the time this thread's event loop was busy (0..1); absent from older agents. */
-  event_loop_utilization?: number;
-}
 
 export class GeneratorProbe {
   private readonly eld: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });

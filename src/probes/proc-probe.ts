@@ -1,3 +1,5 @@
+import type { ProbeSample } from '../record/samples.js';
+export type { ProbeSample } from '../record/samples.js';
 import { readFile } from 'node:fs/promises';
 
 /**
@@ -5,14 +7,6 @@ import { readFile } from 'node:fs/promises';
  * a nats-server's /varz. Each reads memory and CPU (as a cumulative CPU-seconds counter or
  * a percentage) plus a few extras; a failed read is skipped, never invented.
  */
-export interface ProbeSample {
-  /** Epoch ms. */
-  atMs: number;
-  memMb: number;
-  /** CPU since the previous sample, in % of one core. */
-  cpuPct?: number;
-  extra?: Record<string, number>;
-}
 
 export interface ProbeReading {
   memMb: number;

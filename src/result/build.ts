@@ -1,7 +1,6 @@
 import type { Environment, GitInfo } from '../env/environment.js';
-import type { GeneratorHealth } from '../probes/generator-probe.js';
-import type { ProbeSample } from '../probes/proc-probe.js';
-import { summarizeTarget } from '../probes/target-summary.js';
+import type { GeneratorHealth, ProbeSample } from '../record/samples.js';
+import { summarizeTarget } from './target-summary.js';
 import { decode, summarize } from '../record/histogram.js';
 import type { RecorderSnapshot } from '../record/recorder.js';
 import { mergeSnapshots } from '../record/merge.js';

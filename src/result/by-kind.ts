@@ -1,36 +1,10 @@
 import { decode, summarize } from '../record/histogram.js';
 import type { KindSnapshot } from '../record/recorder.js';
-import type { Metrics } from './result.js';
+import type { KindMetrics, LatencyMetrics } from './result.js';
+
+export type { KindMetrics } from './result.js';
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
-
-type LatencyMetrics = Pick<
-  Metrics,
-  | 'latency_p50_ms'
-  | 'latency_p90_ms'
-  | 'latency_p95_ms'
-  | 'latency_p99_ms'
-  | 'latency_p999_ms'
-  | 'latency_max_ms'
->;
-
-/** One request kind's figures in the result (`by_kind.NAME`), named like the run's metrics. */
-export interface KindMetrics
-  extends
-    LatencyMetrics,
-    Pick<
-      Metrics,
-      | 'requests_total'
-      | 'rps'
-      | 'errors_total'
-      | 'error_rate'
-      | 'timeouts_total'
-      | 'backpressure_total'
-    > {
-  errors_by_class: Record<string, number>;
-  /** Latency from intended send time, compressed HDR in microseconds, as the run's. */
-  histogram: string;
-}
 
 /** Failed over sent, to six decimals (0 when nothing was sent). */
 export const errorRate = (errors: number, sent: number): number =>

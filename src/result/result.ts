@@ -25,6 +25,34 @@ export interface Metrics {
   [extra: string]: number | null | undefined;
 }
 
+export type LatencyMetrics = Pick<
+  Metrics,
+  | 'latency_p50_ms'
+  | 'latency_p90_ms'
+  | 'latency_p95_ms'
+  | 'latency_p99_ms'
+  | 'latency_p999_ms'
+  | 'latency_max_ms'
+>;
+
+/** One request kind's figures in the result (`by_kind.NAME`), named like the run's metrics. */
+export interface KindMetrics
+  extends
+    LatencyMetrics,
+    Pick<
+      Metrics,
+      | 'requests_total'
+      | 'rps'
+      | 'errors_total'
+      | 'error_rate'
+      | 'timeouts_total'
+      | 'backpressure_total'
+    > {
+  errors_by_class: Record<string, number>;
+  /** Latency from intended send time, compressed HDR in microseconds, as the run's. */
+  histogram: string;
+}
+
 export interface IntervalRow {
   t: number;
   rps: number;
@@ -100,17 +128,17 @@ export interface BenchResult {
   histograms: { unit: 'us'; latency: string; service_time: string; send_lag: string };
   service_time: { p50_ms: number; p99_ms: number; max_ms: number };
   /** Per request kind of a mix (scenario `requests`). */
-  by_kind?: Record<string, import('./by-kind.js').KindMetrics>;
+  by_kind?: Record<string, KindMetrics>;
   generator: GeneratorSection;
   samples?: Record<string, number[]>;
   /** Per-agent breakdown of a fleet run (bench-router --agents). */
-  agents?: import('../agents/breakdown.js').AgentRow[];
+  agents?: import('./agent-row.js').AgentRow[];
   /** Fault injection and recovery (`--fault-at`/`--fault-cmd`). */
   fault?: import('../fault/recovery.js').FaultAnalysis & {
     commands: import('../fault/commands.js').CommandRun[];
   };
   /** The target's memory over the run (soak): slope, interval, leak suspicion. */
-  memory_trend?: import('../probes/target-summary.js').MemoryTrend;
+  memory_trend?: import('./target-summary.js').MemoryTrend;
   /** Every target probe; the first one's figures are the metrics' mem_mb / cpu_pct. */
   probes?: {
     kind: string;

@@ -4,7 +4,7 @@ import { collectEnvironment, collectGit } from '../env/environment.js';
 import { runShards } from '../driver/threads.js';
 import type { ShardPlan } from '../driver/shard.js';
 import { TargetProbe, promReader, varzReader } from '../probes/proc-probe.js';
-import { memoryTrend, summarizeTarget } from '../probes/target-summary.js';
+import { memoryTrend, summarizeTarget } from '../result/target-summary.js';
 import { mergeSnapshots } from '../record/merge.js';
 import { decode, toHgrm } from '../record/histogram.js';
 import { buildRepeatedResult, buildResult, type BuildInput } from '../result/build.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { slope, summarizeTarget } from '../../src/probes/target-summary.js';
+import { slope, summarizeTarget } from '../../src/result/target-summary.js';
 
 describe('target summary', () => {
   it('reports memory growth as a least-squares slope per minute', () => {

@@ -1,4 +1,4 @@
-import type { ProbeSample } from './proc-probe.js';
+import type { ProbeSample } from '../record/samples.js';
 
 /**
  * Reduces target samples within the measurement window to the result's metrics: peak memory,

@@ -1,0 +1,23 @@
+/**
+ * What probes measure, as plain data: produced by the probes (I/O), consumed by the pure
+ * result builder, so the types live below both.
+ */
+
+/** One target probe sample. */
+export interface ProbeSample {
+  /** Epoch ms. */
+  atMs: number;
+  memMb: number;
+  /** CPU since the previous sample, in % of one core. */
+  cpuPct?: number;
+  extra?: Record<string, number>;
+}
+
+/** One generator thread's self-probe over a run. */
+export interface GeneratorHealth {
+  event_loop_delay_p99_ms: number;
+  cpu_pct: number;
+  rss_mb: number;
+  /** Share of the time this thread's event loop was busy (0..1); absent from older agents. */
+  event_loop_utilization?: number;
+}
