@@ -19,13 +19,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { runBench } from '../run/bench.js';
-import { runCompare, type CompareSideSpec } from '../run/compare.js';
-import { runGate } from '../run/gate.js';
-import { loadPolicy } from '../gate/policy.js';
-import { readScenarioFile, resolveScenario } from '../scenario/resolve.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
-import { freePort } from '../util/free-port.js';
+import { runBench } from '../src/run/bench.js';
+import { runCompare, type CompareSideSpec } from '../src/run/compare.js';
+import { runGate } from '../src/run/gate.js';
+import { loadPolicy } from '../src/gate/policy.js';
+import { readScenarioFile, resolveScenario } from '../src/scenario/resolve.js';
+import { writeFileAtomic } from '../src/util/atomic-write.js';
+import { freePort } from '../src/util/free-port.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const args = process.argv.slice(2);
@@ -45,7 +45,7 @@ async function cpuService(burnMs: number): Promise<{ url: string; child: ChildPr
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'dist/bench/cpu-service.js'), String(port), String(burnMs), '1'],
+    [join(ROOT, 'build/bench/cpu-service.js'), String(port), String(burnMs), '1'],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const line = await new Promise<string>((resolve) =>

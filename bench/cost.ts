@@ -16,13 +16,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../util/free-port.js';
+import { freePort } from '../src/util/free-port.js';
 import { GEN_CORE, benchRouterArgv, ROOT, log, median, pinned, run } from './ramp.js';
 
 const LENGTH_S = 8;
 const ROUNDS = Number(process.env.BENCH_REPS ?? 3);
 const AUTOCANNON = join(ROOT, 'node_modules/autocannon/autocannon.js');
 const DIST = join(ROOT, 'dist');
+/** The benchmarks' own compiled helpers (tsconfig.bench.json). */
+const BUILD = join(ROOT, 'build');
 
 interface Cost {
   cpuS: number;
@@ -94,7 +96,7 @@ export async function cpuSection(url: string): Promise<Record<string, unknown>> 
       ]);
       ac.push(b.cpuS);
       const c = await cpuOf(process.execPath, [
-        join(DIST, 'bench/paced-loop.js'),
+        join(BUILD, 'bench/paced-loop.js'),
         url,
         String(rate),
         String(LENGTH_S),
@@ -201,7 +203,7 @@ export async function capacitySection(burnMs = 0.4): Promise<Record<string, unkn
   const port = await freePort();
   const svc = spawn(
     process.execPath,
-    [join(DIST, 'bench/cpu-service.js'), String(port), String(burnMs)],
+    [join(BUILD, 'bench/cpu-service.js'), String(port), String(burnMs)],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

@@ -112,7 +112,7 @@ async function httpSection(target: Target): Promise<{ sustained: number }> {
 const NATS_IN_FLIGHT = 64;
 
 async function natsSection(): Promise<Record<string, unknown>> {
-  const { startNatsServer } = await import('../nats-server/server.js');
+  const { startNatsServer } = await import('../src/nats-server/server.js');
   const nats = await startNatsServer();
   if (hasTaskset) spawnSync('taskset', ['-pc', TARGET_CORE, String(nats.pid)]);
   const responderSrc = `
