@@ -7,6 +7,7 @@ import { loadPerformanceOf } from '../report/load-performance.js';
 import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
 import { scenarioFromArgv, withScenarioOptions } from './scenario-options.js';
 import { runCli, usageFail } from './run-cli.js';
+import { withHelp } from './help.js';
 
 runCli('bench-router', async () => {
   // Subcommands load their own modules (the agent's NATS services client) only when used.
@@ -14,19 +15,25 @@ runCli('bench-router', async () => {
     return (await import('./nats-command.js')).natsCommand(process.argv.slice(3));
   if (process.argv[2] === 'agent')
     return (await import('./agent-command.js')).agentCommand(process.argv.slice(3));
-  const argv = await withScenarioOptions(yargs(hideBin(process.argv)))
-    .scriptName('bench-router')
-    .usage(
-      '$0 --target URL|builtin --rate N [options]\n\nDrive a service at a controlled rate and record an honest result JSON.',
-    )
-    .example(
-      '$0 --target builtin --rate 1000 --duration 30s --out reports/run.json',
-      'bench the built-in router',
-    )
-    .example(
-      '$0 --target http://127.0.0.1:8080/api/v1/routes/decide --body @req.json --rate 500',
-      'bench an HTTP service',
-    )
+  const argv = await withHelp(
+    withScenarioOptions(yargs(hideBin(process.argv))).scriptName('bench-router'),
+    '$0 --target URL|builtin --rate N [options]',
+    'Drive a service at a controlled rate and record an honest result JSON.',
+    [
+      [
+        'bench the built-in router',
+        'bench-router --target builtin --rate 1000 --duration 30s --out reports/run.json',
+      ],
+      [
+        'bench an HTTP service',
+        'bench-router --target http://127.0.0.1:8080/api/v1/routes/decide --body @req.json --rate 500',
+      ],
+      [
+        'ramp up, hold, ramp down, with an HTML report',
+        'bench-router --target builtin --stages 30s:1000,1m:1000,30s:0 --html reports/run.html',
+      ],
+    ],
+  )
     .option('load-performance', {
       type: 'string',
       describe: "write k6's summary-export JSON (GitLab's Load Performance widget)",

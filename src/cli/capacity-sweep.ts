@@ -35,8 +35,10 @@ const IGNORED: [string, string][] = [
 runCli('capacity-sweep', async () => {
   const argv = await withScenarioOptions(yargs(hideBin(process.argv)))
     .scriptName('capacity-sweep')
+    .usage('$0 --target URL|builtin --slo-p99 200ms --max-error-rate 0.1% --out F')
+    .usage(' ')
     .usage(
-      '$0 --target URL|builtin --slo-p99 200ms --max-error-rate 0.1% --out F\n\nRaise the offered rate until the service breaks its SLO; report the maximum sustainable rate and why it broke.',
+      'Raise the offered rate until the service breaks its SLO; report the maximum sustainable rate and why it broke.',
     )
     .option('slo-p99', {
       type: 'string',
@@ -85,6 +87,8 @@ runCli('capacity-sweep', async () => {
     .strict()
     .version(false)
     .fail(usageFail)
+    // Wide enough that descriptions wrap between words, not inside them.
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
     .parse();
   const base = await scenarioFromArgv(argv, {
     rate: 1, // each step sets its own rate

@@ -30,8 +30,11 @@ runCli('perf-gate', async () => {
     y.option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' });
   await common(yargs(hideBin(process.argv)))
     .scriptName('perf-gate')
+    .usage('$0 --baseline B --policy P (--candidate C | --scenario S) [reports]')
+    .usage(' ')
+    .usage('Compare a run with a baseline under a policy.')
     .usage(
-      '$0 --baseline B --policy P (--candidate C | --scenario S) [reports]\n\nCompare a run with a baseline under a policy. Exit 0 pass, 1 regression, 2 bad input, 3 inconclusive or not comparable.',
+      'Exit 0 pass, 1 regression, 2 bad input, 3 inconclusive or not comparable, 4 internal error.',
     )
     .command(
       '$0',
@@ -331,6 +334,8 @@ runCli('perf-gate', async () => {
     .strict()
     .version(false)
     .fail(usageFail)
+    // Wide enough that descriptions wrap between words, not inside them.
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
     .parseAsync();
   return code;
 });

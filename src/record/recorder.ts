@@ -1,5 +1,9 @@
 import { newHistogram, encode, msToUs, type Histogram } from './histogram.js';
 import { bucketOf, emptyMeasured, type MeasuredLive } from './live-latency.js';
+import { KindStats, type KindSnapshot } from './kind-stats.js';
+import type { Outcome } from './outcome.js';
+
+export type { KindSnapshot } from './kind-stats.js';
 
 /**
  * Everything a run measures, as plain counters and HDR histograms. Inclusion in the
@@ -53,21 +57,6 @@ export interface RecorderSnapshot {
   data_exhausted?: boolean;
 }
 
-/** One request kind's counters and latency (compressed HDR), mergeable like the run's. */
-export interface KindSnapshot {
-  sent: number;
-  ok: number;
-  errors: number;
-  timeouts: number;
-  backpressure: number;
-  errors_by_class: Record<string, number>;
-  latency: string;
-}
-
-interface KindAcc extends Omit<KindSnapshot, 'latency'> {
-  latency: Histogram;
-}
-
 export const TIMELINE_BUCKET_MS = 100;
 
 /** Per-bucket counts by intended send time; arrays indexed by bucket since the end of warm-up. */
@@ -78,12 +67,7 @@ export interface Timeline {
   max_us: number[];
 }
 
-export type Outcome =
-  | { readonly kind: 'ok' }
-  | { readonly kind: 'error'; readonly cls: string; readonly backpressure?: string }
-  | { readonly kind: 'timeout' };
-
-export const OK: Outcome = Object.freeze({ kind: 'ok' });
+export { OK, type Outcome } from './outcome.js';
 
 export function zeroCounters(): Counters {
   return {
@@ -119,8 +103,8 @@ export class Recorder {
 
   /** Optional 100 ms timeline by intended time (fault runs): answers, failures, slowest. */
   private readonly timeline: Timeline | undefined;
-  /** Per request kind, when the run has a mix (indexed like the mix). */
-  private readonly kinds: KindAcc[] | undefined;
+  /** Per request kind, when the run has a mix. */
+  private readonly kinds: KindStats | undefined;
   private dataExhausted = false;
 
   constructor(
@@ -131,15 +115,7 @@ export class Recorder {
   ) {
     if (withTimeline)
       this.timeline = { bucket_ms: TIMELINE_BUCKET_MS, ok: [], failed: [], max_us: [] };
-    this.kinds = kindNames?.map(() => ({
-      sent: 0,
-      ok: 0,
-      errors: 0,
-      timeouts: 0,
-      backpressure: 0,
-      errors_by_class: {},
-      latency: newHistogram(),
-    }));
+    this.kinds = kindNames ? new KindStats(kindNames) : undefined;
   }
 
   /** The feeder ran out (`on_end: stop`). */
@@ -189,7 +165,7 @@ export class Recorder {
     const c = this.counterFor(intendedMs);
     c.sent++;
     if (c === this.warmup) return;
-    if (this.kinds) this.kinds[kind]!.sent++;
+    this.kinds?.sent(kind);
     if (dispatchedMs !== undefined) this.sendLag.recordValue(msToUs(dispatchedMs - intendedMs));
     this.interval(nowMs).sent++;
   }
@@ -200,7 +176,7 @@ export class Recorder {
     c.backpressure_total++;
     if (c === this.warmup) return;
     this.backpressureByKind[kind] = (this.backpressureByKind[kind] ?? 0) + 1;
-    if (this.kinds) this.kinds[requestKind]!.backpressure++;
+    this.kinds?.backpressure(requestKind);
   }
 
   completed(
@@ -215,7 +191,7 @@ export class Recorder {
     else if (outcome.kind === 'timeout') c.timeouts++;
     else c.errors++;
     if (c === this.warmup) return;
-    if (this.kinds) this.completedKind(this.kinds[requestKind]!, intendedMs, nowMs, outcome);
+    this.kinds?.completed(requestKind, msToUs(nowMs - intendedMs), outcome);
     this.answeredAt(nowMs);
     // By intended time: "from when on do new requests succeed again", the recovery users see.
     if (this.timeline) this.mark(intendedMs, outcome.kind === 'ok', msToUs(nowMs - intendedMs));
@@ -250,19 +226,6 @@ export class Recorder {
     this.latency.recordValue(us);
     this.serviceTime.recordValue(serviceUs);
     this.intervalHist.recordValue(us);
-  }
-
-  private completedKind(k: KindAcc, intendedMs: number, nowMs: number, outcome: Outcome): void {
-    if (outcome.kind === 'ok') {
-      k.ok++;
-      k.latency.recordValue(msToUs(nowMs - intendedMs));
-    } else if (outcome.kind === 'timeout') {
-      k.timeouts++;
-      this.bump(k.errors_by_class, 'timeout');
-    } else {
-      k.errors++;
-      this.bump(k.errors_by_class, outcome.cls);
-    }
   }
 
   /**
@@ -358,20 +321,8 @@ export class Recorder {
       intervals: [...this.closed],
       offered: [...this.offered],
       ...(this.timeline ? { timeline: this.timeline } : {}),
-      ...(this.kinds ? { by_kind: this.kindSnapshots(this.kinds) } : {}),
+      ...(this.kinds ? { by_kind: this.kinds.snapshot() } : {}),
       ...(this.dataExhausted ? { data_exhausted: true } : {}),
     };
-  }
-
-  private kindSnapshots(kinds: KindAcc[]): Record<string, KindSnapshot> {
-    const out: Record<string, KindSnapshot> = {};
-    kinds.forEach((k, i) => {
-      out[this.kindNames![i]!] = {
-        ...k,
-        errors_by_class: { ...k.errors_by_class },
-        latency: encode(k.latency),
-      };
-    });
-    return out;
   }
 }

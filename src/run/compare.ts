@@ -14,22 +14,19 @@ import {
   type CompareStep,
 } from '../gate/compare.js';
 import type { GateOutcome } from '../gate/evaluate.js';
-import { loadPolicy, normalizePolicy, type Policy } from '../gate/policy.js';
+import { loadPolicy, normalizePolicy } from '../gate/policy.js';
 import { mergeEncoded } from '../record/histogram.js';
 import type { BenchResult } from '../result/result.js';
-import { DECIDE_TEMPLATE, type Scenario, type ScenarioFile } from '../scenario/scenario.js';
-import { readScenarioFile, resolveScenario } from '../scenario/resolve.js';
+import { readScenarioFile } from '../scenario/resolve.js';
 import { mulberry32 } from '../schedule/arrivals.js';
-import { DECIDE_PATH } from '../targets/builtin-router/http-server.js';
-import type { KnobFields } from '../targets/builtin-router/knob-args.js';
-import { knobsFromFields } from '../targets/builtin-router/knob-args.js';
-import { spawnRouter, type RouterProcess } from '../targets/builtin-router/spawn.js';
+import type { RouterProcess } from '../targets/builtin-router/spawn.js';
 import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
 import { parseDuration } from '../util/duration.js';
 import { mdeTable, mdeWarnings } from '../gate/mde.js';
-import { anyDefined, stripUndefined } from '../util/defined.js';
-import { redactUrl } from '../util/redact.js';
 import { runBench, type BenchIo, type RunContext } from './bench.js';
+import { prepareSide, type CompareOptions } from './compare-sides.js';
+
+export type { CompareOptions, CompareSideSpec } from './compare-sides.js';
 import { writeGateReports } from './gate.js';
 
 /**
@@ -38,38 +35,6 @@ import { writeGateReports } from './gate.js';
  * within each pair drawn from the seed, never both loaded at once), hand each pair to the
  * pure judge, and stop when it has decided or the budget would be overrun.
  */
-export interface CompareSideSpec {
-  /** A URL, or `builtin` (then `knobs` override the scenario's built-in knobs). */
-  target: string;
-  knobs?: KnobFields;
-  subject?: string;
-}
-
-export interface CompareOptions {
-  policy: Policy;
-  /** Named in the reports. */
-  policyPath: string;
-  scenarioFile: ScenarioFile;
-  baseline: CompareSideSpec;
-  candidate: CompareSideSpec;
-  budgetMs: number;
-  /** Per-round measurement and warm-up; default the scenario's own. */
-  roundMs?: number;
-  warmupMs?: number;
-  confidence: number;
-  seed?: number;
-  /** Run exactly this many pairs, never stopping early (calibration's A/A). */
-  fixedPairs?: number;
-  outputs: {
-    json?: string;
-    junit?: string;
-    markdown?: string;
-    metrics?: string;
-    html?: string;
-  };
-}
-
-/** More set-aside pairs than this share (and at least two) end the comparison. */
 const MAX_DISCARDED_SHARE = 0.25;
 
 export async function runCompare(
@@ -183,85 +148,6 @@ export async function runCompare(
     await Promise.all(routers.map((r) => r.stop()));
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-interface PreparedSide {
-  scenario: Scenario;
-  label: string;
-  seed: number;
-}
-
-/**
- * One side's scenario: the shared file with this side's target. A built-in router is
- * started once here and kept for every round (its process probed by pid for mem/cpu);
- * a round writes only its result, into the temporary directory.
- */
-async function prepareSide(
-  side: Side,
-  o: CompareOptions,
-  dir: string,
-  routers: RouterProcess[],
-): Promise<PreparedSide> {
-  const file = o.scenarioFile;
-  const spec = side === 'baseline' ? o.baseline : o.candidate;
-  let target = spec.target;
-  let pid: number | undefined;
-  const knobs = { ...file.builtin, ...stripUndefined(spec.knobs ?? {}) };
-  // A router started here is reached by URL, so the scenario's defaults for `builtin`
-  // (the decide request as the body) are given explicitly.
-  const builtinBody =
-    spec.target === 'builtin' && file.body === undefined && file.body_file === undefined
-      ? { body: DECIDE_TEMPLATE }
-      : {};
-  if (spec.target === 'builtin') {
-    if ((file.transport ?? 'http') !== 'http')
-      throw new ToolError(
-        'E_USAGE',
-        `--${side}-target builtin: compare drives built-in routers over HTTP only; give two nats:// targets or subjects`,
-      );
-    const router = await spawnRouter(knobsFromFields(knobs));
-    routers.push(router);
-    target = `${router.httpUrl}${DECIDE_PATH}`;
-    pid = router.pid;
-  } else if (spec.knobs && anyDefined(spec.knobs)) {
-    throw new ToolError('E_USAGE', `--${side}-builtin-* options need --${side}-target builtin`);
-  }
-  const s = await resolveScenario(file, {
-    target,
-    ...builtinBody,
-    ...(spec.subject !== undefined ? { subject: spec.subject } : {}),
-  });
-  if (s.agents)
-    throw new ToolError('E_USAGE', 'compare runs its rounds on this host: remove "agents"');
-  return {
-    label:
-      spec.target === 'builtin'
-        ? `builtin (${describeKnobs(knobs)})`
-        : `${redactUrl(target)}${spec.subject ? ` ${spec.subject}` : ''}`,
-    seed: s.seed,
-    scenario: {
-      ...s,
-      durationMs: o.roundMs ?? s.durationMs,
-      warmupMs: o.warmupMs ?? s.warmupMs,
-      repeat: 1,
-      out: join(dir, `${side}.json`),
-      saveBaseline: undefined,
-      hgrm: undefined,
-      html: undefined,
-      histLog: undefined,
-      metricsListen: undefined,
-      fault: undefined,
-      // The scenario's probes watch one process; here each side has its own.
-      probes: pid !== undefined ? { pid } : {},
-    },
-  };
-}
-
-function describeKnobs(k: KnobFields): string {
-  const parts = Object.entries(k)
-    .filter(([, v]) => v !== undefined)
-    .map(([n, v]) => `${n}=${String(v)}`);
-  return parts.length ? parts.join(', ') : 'defaults';
 }
 
 function toRound(side: Side, r: BenchResult): Round {

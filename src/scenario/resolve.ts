@@ -8,17 +8,17 @@ import { validateOrThrow } from '../util/schema.js';
 import {
   DECIDE_TEMPLATE,
   DEFAULT_TENANTS,
-  type NatsAuthFields,
-  type RequestKind,
-  type RequestKindFields,
   type Scenario,
   type ScenarioFile,
+  type ScenarioOverrides,
 } from './scenario.js';
 import { DECIDE_SUBJECT } from '../targets/builtin-router/nats-responder.js';
 import { peakRate, profileFromStages } from '../schedule/profile.js';
-import { natsConnFrom, type NatsAuth } from '../transports/nats-config.js';
-import { dataFormat } from '../workload/rows.js';
-import { dataFields } from '../transports/template.js';
+import { agentsOf, natsAuth } from './agents-auth.js';
+import { dataFieldsOf, dataOf, refuseForConsume, requestKinds } from './workload.js';
+
+export { natsAuth } from './agents-auth.js';
+export { dataFieldsOf } from './workload.js';
 
 /**
  * Above this a rate is not a load test but a typo (10^12 once ran for ever): one thread
@@ -58,8 +58,7 @@ export async function readScenarioFile(path: string): Promise<ScenarioFile> {
   return file;
 }
 
-/** Flags that were given, already named as scenario fields (snake_case). */
-export type ScenarioOverrides = ScenarioFile & { body_at?: string };
+export type { ScenarioOverrides } from './scenario.js';
 
 export async function resolveScenario(
   file: ScenarioFile,
@@ -241,147 +240,6 @@ export async function resolveScenario(
         : undefined,
     agents: await agentsOf(m.agents),
   };
-}
-
-/**
- * The mix's kinds for the run's transport: fields of the other transport are refused (a
- * typo would otherwise send the wrong request), names are unique (they key the results).
- */
-async function requestKinds(
-  ks: RequestKindFields[],
-  transport: 'http' | 'nats',
-  subject: string,
-): Promise<RequestKind[]> {
-  const seen = new Set<string>();
-  const out: RequestKind[] = [];
-  for (const [i, k] of ks.entries()) {
-    const where = `requests[${i}] (${k.name})`;
-    if (seen.has(k.name)) throw new ToolError('E_USAGE', `${where}: the name is used twice`);
-    seen.add(k.name);
-    const foreign =
-      transport === 'http'
-        ? (['subject', 'payload', 'payload_file'] as const)
-        : (['method', 'path', 'body', 'body_file'] as const);
-    const bad = foreign.find((f) => k[f] !== undefined);
-    if (bad)
-      throw new ToolError('E_USAGE', `${where}: "${bad}" does not apply to ${transport} requests`);
-    const text = k.body ?? k.payload;
-    const file = k.body_file ?? k.payload_file;
-    if (text !== undefined && file !== undefined)
-      throw new ToolError('E_USAGE', `${where}: give the body inline or as a file, not both`);
-    const body = file !== undefined ? await readBody(file) : text;
-    out.push({
-      name: k.name,
-      weight: k.weight ?? 1,
-      method: (k.method ?? (body !== undefined ? 'POST' : 'GET')).toUpperCase(),
-      path: k.path ?? '',
-      subject: k.subject ?? subject,
-      headers: k.headers ?? {},
-      body,
-    });
-  }
-  return out;
-}
-
-function refuseForConsume(m: ScenarioOverrides): void {
-  if (!/^(nats|tls):\/\//i.test(m.target ?? ''))
-    throw new ToolError(
-      'E_USAGE',
-      '--mode consume reads a JetStream stream: give a nats:// target',
-    );
-  const given = (
-    [
-      ['--rate', m.rate],
-      ['--stages', m.stages],
-      ['--concurrency', m.concurrency],
-      ['requests', m.requests],
-      ['--data', m.data],
-      ['--e2e', m.e2e],
-    ] as const
-  ).find(([, v]) => v !== undefined && v !== false);
-  if (given)
-    throw new ToolError(
-      'E_USAGE',
-      `${given[0]} does not go with --mode consume: it reads what the stream delivers, as fast as it can`,
-    );
-}
-
-/** Every {{data.FIELD}} the run's templates use: each row must have them all. */
-export function dataFieldsOf(
-  s: Pick<Scenario, 'target' | 'body' | 'headers' | 'requests'>,
-): string[] {
-  const texts = [s.target, s.body ?? '', ...Object.values(s.headers)];
-  for (const k of s.requests ?? [])
-    texts.push(k.path, k.subject, k.body ?? '', ...Object.values(k.headers));
-  return [...new Set(texts.flatMap(dataFields))];
-}
-
-function dataOf(d: ScenarioFile['data'] | undefined): Scenario['data'] {
-  if (!d) return undefined;
-  if (!d.file) throw new ToolError('E_USAGE', '--data-order/--data-on-end go with --data FILE');
-  dataFormat(d.file); // a one-line error now for a name it cannot read
-  return { file: resolvePath(d.file), order: d.order ?? 'sequential', onEnd: d.on_end ?? 'wrap' };
-}
-
-/** `--agents N|all --nats URL` (a fleet that is already running) or `--local-agents N`. */
-async function agentsOf(a: ScenarioFile['agents']): Promise<Scenario['agents']> {
-  if (!a || (a.count === undefined && a.local === undefined)) {
-    if (a?.nats !== undefined) throw new ToolError('E_USAGE', '--nats goes with --agents N|all');
-    return undefined;
-  }
-  const discoverMs = parseDuration(a.wait ?? '10s', 'agents wait');
-  if (a.local !== undefined) {
-    if (a.nats !== undefined)
-      throw new ToolError(
-        'E_USAGE',
-        '--local-agents starts its own NATS server: leave out --nats (or use --agents N --nats URL)',
-      );
-    if (a.count !== undefined && a.count !== a.local)
-      throw new ToolError(
-        'E_USAGE',
-        '--agents and --local-agents disagree on the number of agents',
-      );
-    return { count: a.local, bus: undefined, local: true, discoverMs };
-  }
-  if (a.nats === undefined)
-    throw new ToolError(
-      'E_USAGE',
-      '--agents needs --nats URL: the NATS server the agents serve on',
-    );
-  return {
-    count: a.count!,
-    bus: natsConnFrom(a.nats, await natsAuth(a), '--nats'),
-    local: false,
-    discoverMs,
-  };
-}
-
-/** Secrets come from environment variables or files, so they never sit in a scenario file. */
-export async function natsAuth(n: NatsAuthFields): Promise<NatsAuth> {
-  const secret = async (
-    env: string | undefined,
-    file: string | undefined,
-    what: string,
-  ): Promise<string | undefined> => {
-    if (env !== undefined) {
-      const v = process.env[env];
-      if (v === undefined)
-        throw new ToolError('E_USAGE', `${what}: environment variable ${env} is not set`);
-      return v;
-    }
-    if (file !== undefined) return (await readBody(file, what)).trim();
-    return undefined;
-  };
-  const auth: NatsAuth = {};
-  if (n.user !== undefined) {
-    auth.user = n.user;
-    auth.pass = await secret(n.password_env, n.password_file, 'NATS password');
-  }
-  const token = await secret(n.token_env, n.token_file, 'NATS token');
-  if (token !== undefined) auth.token = token;
-  if (n.nkey_file !== undefined) auth.nkeySeed = await readBody(n.nkey_file, 'NATS nkey seed');
-  if (n.creds !== undefined) auth.credsFile = n.creds;
-  return auth;
 }
 
 function readBody(path: string, what = 'body file'): Promise<string> {

@@ -113,6 +113,9 @@ export interface ScenarioFile {
   builtin?: import('../targets/builtin-router/knob-args.js').KnobFields;
 }
 
+/** Flags that were given, already named as scenario fields (snake_case). */
+export type ScenarioOverrides = ScenarioFile & { body_at?: string };
+
 /** A scenario after merging file, flags and defaults: every field settled, times in ms. */
 export interface Scenario {
   name: string;
