@@ -26,8 +26,6 @@ export interface ScheduleSpec {
 export interface Schedule {
   /** Intended time (epoch ms) of the next slot, or undefined when the schedule is over. */
   next(): number | undefined;
-  /** Number of slots handed out so far. */
-  readonly issued: number;
 }
 
 export function createSchedule(spec: ScheduleSpec): Schedule {
@@ -38,34 +36,24 @@ export function createSchedule(spec: ScheduleSpec): Schedule {
   if (spec.arrival === 'constant') {
     const intervalMs = 1000 / spec.rate;
     let slot = share.index;
-    let issued = 0;
     return {
       next() {
         // Multiply rather than accumulate so float error does not drift over long runs.
         const t = spec.startMs + slot * intervalMs;
         if (t >= endMs) return undefined;
         slot += share.count;
-        issued++;
         return t;
-      },
-      get issued() {
-        return issued;
       },
     };
   }
   const rng = mulberry32(spec.seed * 7919 + share.index);
   const meanGapMs = (1000 * share.count) / spec.rate;
   let t = spec.startMs;
-  let issued = 0;
   return {
     next() {
       t += -Math.log(1 - rng()) * meanGapMs;
       if (t >= endMs) return undefined;
-      issued++;
       return t;
-    },
-    get issued() {
-      return issued;
     },
   };
 }
@@ -77,7 +65,6 @@ export function createSchedule(spec: ScheduleSpec): Schedule {
  */
 function profiledSchedule(spec: ScheduleSpec, profile: RateProfile): Schedule {
   const share = spec.share ?? { index: 0, count: 1 };
-  let issued = 0;
   if (spec.arrival === 'constant') {
     let slot = share.index;
     return {
@@ -88,11 +75,7 @@ function profiledSchedule(spec: ScheduleSpec, profile: RateProfile): Schedule {
         const t = profile.timeOf(slot);
         if (t === undefined || t >= profile.lengthMs) return undefined;
         slot += share.count;
-        issued++;
         return spec.startMs + t;
-      },
-      get issued() {
-        return issued;
       },
     };
   }
@@ -103,11 +86,7 @@ function profiledSchedule(spec: ScheduleSpec, profile: RateProfile): Schedule {
       s += -Math.log(1 - rng()) * share.count;
       const t = profile.timeOf(s);
       if (t === undefined || t >= profile.lengthMs) return undefined;
-      issued++;
       return spec.startMs + t;
-    },
-    get issued() {
-      return issued;
     },
   };
 }

@@ -137,10 +137,6 @@ export class NatsTransport implements Transport {
       this.subjectList = Array.from({ length: cfg.subjects }, (_, i) => `${cfg.subject}.${i}`);
   }
 
-  get connection(): NatsConnection | undefined {
-    return this.nc;
-  }
-
   async open(): Promise<void> {
     this.nc = await connectNats(this.cfg);
     if (this.cfg.mode === 'request' || this.cfg.mode === 'jetstream') {

@@ -17,17 +17,6 @@ export interface KnobFields {
   seed?: number;
 }
 
-export const KNOB_FLAGS = [
-  'workers',
-  'service-time',
-  'service-dist',
-  'queue-limit',
-  'error-rate',
-  'stall-every',
-  'stall-for',
-  'mem-growth-bytes',
-] as const;
-
 export function knobsFromFields(f: KnobFields): RouterKnobs {
   const k = { ...DEFAULT_KNOBS };
   if (f.workers !== undefined) k.workers = f.workers;
