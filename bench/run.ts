@@ -16,6 +16,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { capacitySection, cpuSection, overloadSection, routerSection } from './cost.js';
+import { consumeSection } from './consume.js';
 import {
   GEN_CORE,
   ROOT,
@@ -170,6 +171,8 @@ async function natsSection(): Promise<Record<string, unknown>> {
     log(`bench-router NATS publish, 1 thread, max sustained: ${pub.best?.achieved ?? '-'} msg/s`);
     log('JetStream publish (PubAck), same in flight');
     const js = await jetStreamSection(nats.url);
+    log('JetStream consume (pull consumer), against a raw consume() loop');
+    const consume = await consumeSection(nats.url);
     return {
       raw_nats_req_s_runs: rawRuns.map(Math.round),
       raw_nats_req_s_median: Math.round(raw),
@@ -181,6 +184,7 @@ async function natsSection(): Promise<Record<string, unknown>> {
       steps,
       publish_max_sustained_msg_s: pub.best?.achieved ?? null,
       jetstream: js,
+      consume,
     };
   } finally {
     responder.kill('SIGKILL');
