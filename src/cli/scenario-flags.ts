@@ -124,7 +124,7 @@ export function withScenarioOptions<T>(y: Argv<T>) {
     ...busAuthOptions('agents-', 'agent bus'),
     ...builtinOptions('builtin-'),
   }) as unknown as Argv<T>;
-  return withAuth
+  const withFlags = withAuth
     .option('scenario', {
       type: 'string',
       describe: 'scenario file (JSON or YAML); flags override it',
@@ -328,15 +328,10 @@ export function withScenarioOptions<T>(y: Argv<T>) {
       type: 'string',
       describe: 'write per-second histograms in the HdrHistogram interval log format',
     })
-    .option('quiet', { type: 'boolean', default: false, describe: 'no progress or summary' })
-    .group(GROUPS[0]![1], GROUPS[0]![0])
-    .group(GROUPS[1]![1], GROUPS[1]![0])
-    .group(GROUPS[2]![1], GROUPS[2]![0])
-    .group(GROUPS[3]![1], GROUPS[3]![0])
-    .group(GROUPS[4]![1], GROUPS[4]![0])
-    .group(GROUPS[5]![1], GROUPS[5]![0])
-    .group(GROUPS[6]![1], GROUPS[6]![0])
-    .group(GROUPS[7]![1], GROUPS[7]![0]);
+    .option('quiet', { type: 'boolean', default: false, describe: 'no progress or summary' });
+  // yargs groups the help by these headings, in this order.
+  for (const [heading, keys] of GROUPS) withFlags.group(keys, heading);
+  return withFlags;
 }
 
 export type ScenarioArgv = Awaited<ReturnType<ReturnType<typeof withScenarioOptions>['parse']>>;
