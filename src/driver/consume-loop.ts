@@ -9,6 +9,7 @@ import type { NatsConsumeSource } from '../transports/nats-consume.js';
  */
 export class ConsumeDriver {
   private finished: (() => void) | undefined;
+  private failed: ((e: Error) => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -26,7 +27,10 @@ export class ConsumeDriver {
 
   run(): Promise<void> {
     const { clock, recorder, startMs, endMs } = this.o;
-    const done = new Promise<void>((resolve) => (this.finished = resolve));
+    const done = new Promise<void>((resolve, reject) => {
+      this.finished = resolve;
+      this.failed = reject;
+    });
     this.timer = setTimeout(
       () => {
         if (this.stopped) return;
@@ -36,7 +40,12 @@ export class ConsumeDriver {
             () => {
               this.timer = setTimeout(() => this.stop(), Math.max(0, endMs - clock.now()));
             },
-            () => this.stop(),
+            // The consumer went away between open and start: the run fails with the cause
+            // instead of reporting a stream that delivered nothing.
+            (e: unknown) => {
+              this.stopped = true;
+              void this.o.source.stop().finally(() => this.failed?.(e as Error));
+            },
           );
       },
       Math.max(0, startMs - clock.now()),

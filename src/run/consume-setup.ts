@@ -1,4 +1,9 @@
-import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstreamManager,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
 import { ToolError, oneLine } from '../errors.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { NatsConnConfig } from '../transports/nats-config.js';
@@ -17,13 +22,15 @@ export async function prepareConsumer(
   runId: string,
 ): Promise<{ target: ConsumeTarget; cleanup(): Promise<void> }> {
   const nc = await connectNats(conn);
+  let jsm: JetStreamManager | undefined;
   let made: { stream: string; name: string } | undefined;
-  const jsm = await jetstreamManager(nc);
   const closeAll = async (): Promise<void> => {
-    if (made) await jsm.consumers.delete(made.stream, made.name).catch(() => undefined);
+    if (made) await jsm?.consumers.delete(made.stream, made.name).catch(() => undefined);
     await nc.close().catch(() => undefined);
   };
   try {
+    // Inside the try: a server without JetStream fails here, and is a one-line error.
+    jsm = await jetstreamManager(nc);
     const filter = n.subject === '>' ? undefined : n.subject;
     const stream =
       n.stream ??
@@ -51,6 +58,9 @@ export async function prepareConsumer(
   } catch (e) {
     await closeAll();
     if (e instanceof ToolError) throw e;
-    throw new ToolError('E_TARGET_UNREACHABLE', `--mode consume: ${oneLine(e)}`);
+    const why = /no responders.*\$JS\.API/i.test(oneLine(e))
+      ? 'JetStream is not enabled on this server'
+      : oneLine(e);
+    throw new ToolError('E_TARGET_UNREACHABLE', `--mode consume: ${why}`);
   }
 }

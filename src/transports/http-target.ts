@@ -116,8 +116,8 @@ export function compileHttpRequests(cfg: HttpConfig): {
     for (const own of ['host', 'content-length', 'connection']) merged.delete(own);
     const body = spec.body !== undefined ? compileTemplate(spec.body, `${where}body`) : undefined;
     const path = compileTemplate(spec.path, `${where}path`);
-    const hs = [...merged.values()].map(([n, v]): [string, Template] => [
-      n.toLowerCase(),
+    const hs = [...merged].map(([lower, [n, v]]): [string, Template] => [
+      lower,
       compileTemplate(v, `${where}header ${n}`),
     ]);
     return {

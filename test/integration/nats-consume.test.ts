@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { freePort } from '../../src/util/free-port.js';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,5 +133,19 @@ describe('NATS consume mode', () => {
       /--rate does not go with --mode consume/,
     );
     await bad(['--target', 'builtin', '--stream', 'X'], /give a nats:\/\/ target/);
+    // A server without JetStream: a clear line, not an internal error (and the run ends).
+    const port = await freePort();
+    const plain = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], {
+      stdio: 'ignore',
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      await bad(
+        ['--target', `nats://127.0.0.1:${port}`, '--stream', 'X'],
+        /JetStream is not enabled on this server/,
+      );
+    } finally {
+      plain.kill();
+    }
   });
 });
