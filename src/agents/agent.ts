@@ -19,6 +19,7 @@ import {
   toChunks,
   toJson,
   type AgentPlan,
+  type AgentRefusalCode,
   type PlanReply,
   type ResultRequest,
   type StartMsg,
@@ -145,7 +146,7 @@ export class GeneratorAgent {
 
   private async onPlan(m: ServiceMsg, patterns: ReturnType<typeof parsePattern>[]): Promise<void> {
     const reply = (r: PlanReply): void => void m.respond(toJson(r));
-    const refuse = (code: string, message: string): void => {
+    const refuse = (code: AgentRefusalCode, message: string): void => {
       this.refused++;
       this.o.log(`refused a plan: ${message}`);
       reply({ ok: false, code, message });
@@ -214,7 +215,7 @@ export class GeneratorAgent {
       (e: unknown) => {
         // Connecting to the target failed (the coordinator still waits for the plan reply),
         // or the start never came.
-        if (!replied) refuse(isToolError(e) ? e.code : 'E_AGENT', this.scrub(oneLine(e)));
+        if (!replied) refuse(isToolError(e) ? e.code : 'E_AGENT_FAILED', this.scrub(oneLine(e)));
         else this.o.log(`run ${plan.runId} dropped: ${oneLine(e)}`);
         this.finish(run);
       },

@@ -1,6 +1,6 @@
 import { decode, summarize } from '../record/histogram.js';
 import { mergeSnapshots } from '../record/merge.js';
-import type { AgentOutcome } from './fleet.js';
+import type { AgentOutcome } from './fleet-run.js';
 import type { AgentRow } from '../result/agent-row.js';
 
 export type { AgentRow } from '../result/agent-row.js';

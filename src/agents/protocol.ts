@@ -2,6 +2,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ShardPlan, ShardResult } from '../driver/shard.js';
 import type { AgentStatus } from './fleet-tracker.js';
 import type { ClockOffset } from './clock-offset.js';
+import type { ErrorCode } from '../errors.js';
 
 /**
  * What coordinator and agents say to each other over NATS, as plain JSON. Discovery, health
@@ -35,8 +36,22 @@ export interface AgentPlan {
   shards: ShardPlan[];
 }
 
+/**
+ * Why an agent refused a plan: one of its own checks, or the typed error that stopped it
+ * connecting (an unreachable target, bad TLS files), whose code travels unchanged.
+ */
+export type AgentRefusalCode =
+  | 'E_AGENT_PLAN' // not a plan this agent can read (JSON, protocol version, no shares)
+  | 'E_AGENT_BUSY' // already running or preparing another run
+  | 'E_PLAN_LIMIT' // more rate, threads or length than the agent allows
+  | 'E_TARGET_NOT_ALLOWED' // a target outside the agent's allowlist
+  | 'E_CLOCK_SYNC' // the coordinator did not answer the clock exchange
+  | 'E_AGENT_NO_ANSWER' // (coordinator side) the agent did not answer the plan
+  | 'E_AGENT_FAILED' // the agent failed for a reason it could not name (a bug)
+  | ErrorCode;
+
 export type PlanReply =
-  { ok: true; clock: ClockOffset } | { ok: false; code: string; message: string };
+  { ok: true; clock: ClockOffset } | { ok: false; code: AgentRefusalCode; message: string };
 
 export interface StartMsg {
   runId: string;

@@ -2,6 +2,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode, ToolError } from '../errors.js';
+import { judgeRun } from '../result/validity.js';
 import { loadPolicy } from '../gate/policy.js';
 import { runBench } from '../run/bench.js';
 import { calibrateInterleaved, runCompare } from '../run/compare.js';
@@ -258,8 +259,9 @@ runCli('perf-gate', async () => {
         const { result, exitCode } = await runBench(scenario, io(true));
         if (exitCode !== ExitCode.ok) {
           code = exitCode === ExitCode.interrupted ? exitCode : ExitCode.invalidRun;
+          const why = judgeRun(result).findings.flatMap((f) => f.reasons);
           process.stderr.write(
-            `perf-gate: calibration runs are not usable: ${result.generator.reasons.join('; ') || 'interrupted'}\n`,
+            `perf-gate: calibration runs are not usable: ${why.join('; ') || `exit ${exitCode}`}\n`,
           );
           return;
         }

@@ -20,7 +20,7 @@ export type FromWorker =
   | { type: 'ready' }
   | { type: 'live'; live: LiveStats }
   | { type: 'result'; result: ShardResult }
-  | { type: 'error'; code?: ErrorCode; exitCode?: number; message: string };
+  | { type: 'error'; code?: ErrorCode; message: string };
 
 export interface ShardSet {
   /** Resolves when every shard is connected and the schedules have been started. */
@@ -63,7 +63,7 @@ export function runShards(plans: ShardPlan[], startAt: StartAt = startSoon): Sha
           if (m.type === 'ready') onReady();
           else if (m.type === 'live') lives[i] = m.live;
           else if (m.type === 'result') resolve(m.result);
-          else failed(new ToolError(m.code ?? 'E_TARGET_UNREACHABLE', m.message, m.exitCode));
+          else failed(threadError(i, m));
         });
         w.on('error', failed);
         w.on('exit', (code) => failed(new Error(`generator thread ${i} exited with code ${code}`)));
@@ -84,6 +84,17 @@ export function runShards(plans: ShardPlan[], startAt: StartAt = startSoon): Sha
     live: () => lives.reduce(addLive, NO_LIVE),
     stop: () => workers.forEach((w) => w.postMessage({ type: 'stop' } satisfies ToWorker)),
   };
+}
+
+/**
+ * A worker's failure as this thread sees it: a typed error keeps its code (an unreachable
+ * target, bad TLS files: the user's to fix); anything else is a bug in the generator and
+ * must read as one (exit 4), not as a target that could not be reached.
+ */
+function threadError(i: number, m: { code?: ErrorCode; message: string }): Error {
+  return m.code
+    ? new ToolError(m.code, m.message)
+    : new Error(`generator thread ${i} failed: ${m.message}`);
 }
 
 function runInline(plan: ShardPlan, startAt: StartAt): ShardSet {

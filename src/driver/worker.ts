@@ -13,7 +13,6 @@ const fail = (e: unknown): void =>
   post({
     type: 'error',
     code: isToolError(e) ? e.code : undefined,
-    exitCode: isToolError(e) ? e.exitCode : undefined,
     message: oneLine(e),
   });
 

@@ -1,4 +1,5 @@
 import { ToolError } from '../errors.js';
+import { judgeRun } from '../result/validity.js';
 import type { GateDoc } from './document.js';
 import { readIntervalSeries, readMetric, readSamples } from './document.js';
 import type { Policy, Rule } from './policy.js';
@@ -250,20 +251,20 @@ function checkComparability(
   const out: GateOutcome['comparability'] = [];
   if (policy.gate.refuseSaturatedGenerator) {
     for (const d of [base, cand]) {
-      if (d.generator?.saturated === true) {
-        const why = d.generator.reasons?.[0] ?? 'saturated';
-        out.push({
-          check: 'generator',
-          ok: false,
-          detail: `the ${d.what}'s load generator saturated (${why}); its numbers describe the generator, not the target`,
-        });
+      for (const f of judgeRun(d).findings) {
+        if (f.problem === 'saturated')
+          out.push({
+            check: 'generator',
+            ok: false,
+            detail: `the ${d.what}'s load generator saturated (${f.reasons[0]}); its numbers describe the generator, not the target`,
+          });
+        else if (f.problem === 'partial')
+          out.push({
+            check: 'generator',
+            ok: false,
+            detail: `the ${d.what} run lost generator agents (partial): it offered less load than its scenario`,
+          });
       }
-      if (d.run?.partial === true)
-        out.push({
-          check: 'generator',
-          ok: false,
-          detail: `the ${d.what} run lost generator agents (partial): it offered less load than its scenario`,
-        });
     }
   }
   const same = (check: string, enabled: boolean, a: unknown, b: unknown, label: string): void => {

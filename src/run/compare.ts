@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ExitCode, ToolError } from '../errors.js';
+import { generatorFinding, judgeRun } from '../result/validity.js';
 import { collectEnvironment, collectGit } from '../env/environment.js';
 import {
   CompareJudge,
@@ -151,11 +152,13 @@ export async function runCompare(
 }
 
 function toRound(side: Side, r: BenchResult): Round {
-  const invalid = r.generator.saturated
-    ? `the ${side} round's load generator saturated (${r.generator.reasons[0] ?? 'saturated'})`
-    : r.run.partial
-      ? `the ${side} round lost generator agents`
-      : undefined;
+  const finding = generatorFinding(judgeRun(r));
+  const invalid =
+    finding?.problem === 'saturated'
+      ? `the ${side} round's load generator saturated (${finding.reasons[0]})`
+      : finding
+        ? `the ${side} round lost generator agents`
+        : undefined;
   return {
     side,
     metrics: gateMetrics(r),

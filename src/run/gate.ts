@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ExitCode, ToolError } from '../errors.js';
+import { judgeRun } from '../result/validity.js';
 import { evaluate, type GateOutcome } from '../gate/evaluate.js';
 import { asGateDoc, loadGateDoc, readMetric, type GateDoc } from '../gate/document.js';
 import { loadPolicy, readJsonFile, type Policy } from '../gate/policy.js';
@@ -127,10 +128,8 @@ export async function updateBaseline(
 ): Promise<void> {
   const raw = await readJsonFile(from, 'run');
   const doc = asGateDoc(raw, from, 'candidate');
-  if (doc.run?.interrupted)
-    throw new ToolError('E_BASELINE_REFUSED', `refusing ${from}: the run was interrupted`);
-  if (doc.generator?.saturated)
-    throw new ToolError('E_BASELINE_REFUSED', `refusing ${from}: the load generator saturated`);
+  const problem = judgeRun(doc).findings[0];
+  if (problem) throw new ToolError('E_BASELINE_REFUSED', `refusing ${from}: ${problem.summary}`);
   const exit = (raw as { run?: { exit_code?: unknown } }).run?.exit_code;
   if (exit !== undefined && exit !== 0)
     throw new ToolError(

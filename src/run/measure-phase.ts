@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AgentOutcome } from '../agents/fleet.js';
+import type { AgentOutcome } from '../agents/fleet-run.js';
 import { runShards } from '../driver/threads.js';
 import type { Environment } from '../env/environment.js';
 import type { CommandRun } from '../fault/commands.js';

@@ -1,4 +1,5 @@
 import { ExitCode } from '../errors.js';
+import { judgeRun } from '../result/validity.js';
 import { decode, toHgrm } from '../record/histogram.js';
 import type { RecorderSnapshot } from '../record/recorder.js';
 import type { BenchResult } from '../result/result.js';
@@ -49,12 +50,9 @@ async function writeOutputs(
     if (!io.quiet) io.stdout.write(`percentile spectrum written to ${s.hgrm}\n`);
   }
   if (s.saveBaseline) {
-    if (exitCode !== ExitCode.ok) {
-      const why = r.run.interrupted
-        ? 'the run was interrupted'
-        : r.run.partial
-          ? 'agents were lost (partial result)'
-          : 'the generator saturated';
+    const validity = judgeRun(r);
+    if (!validity.valid || exitCode !== ExitCode.ok) {
+      const why = validity.findings[0]?.summary ?? `the run exited ${exitCode}`;
       io.stderr.write(`baseline NOT saved to ${s.saveBaseline}: ${why}\n`);
     } else {
       await writeFileAtomic(s.saveBaseline, json);

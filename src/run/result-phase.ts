@@ -1,5 +1,6 @@
 import { agentRows } from '../agents/breakdown.js';
-import { ExitCode, ToolError } from '../errors.js';
+import { ToolError } from '../errors.js';
+import { judgeRun } from '../result/validity.js';
 import { analyseRecovery } from '../fault/recovery.js';
 import { buildRepeatedResult, buildResult } from '../result/build.js';
 import { memoryTrend, summarizeTarget } from '../result/target-summary.js';
@@ -25,7 +26,6 @@ export async function assembleResult(
     throw new ToolError(
       'E_INTERRUPTED',
       'interrupted before the run started: nothing was measured',
-      ExitCode.interrupted,
     );
   const probe = target.probes[0];
   const samples = probe?.samples ?? [];
@@ -58,11 +58,5 @@ export async function assembleResult(
       ...(p.lastError && !p.samples.length ? { error: p.lastError } : {}),
     }));
   }
-  // A partial fleet run did not offer the load asked for: not a valid measurement.
-  const exitCode = result.run.interrupted
-    ? ExitCode.interrupted
-    : result.generator.saturated || result.run.partial
-      ? ExitCode.invalidRun
-      : ExitCode.ok;
-  return { result, exitCode };
+  return { result, exitCode: judgeRun(result).exitCode };
 }

@@ -1,7 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExitCode, isToolError } from '../errors.js';
+import { ExitCode, isToolError, type ErrorCode } from '../errors.js';
+import { generatorFinding, judgeRun } from '../result/validity.js';
 import type { BenchResult } from '../result/result.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { judgeStep, type StepSlo } from '../sweep/judge.js';
@@ -60,7 +61,6 @@ async function sweepSteps(
   const steps: SweepStep[] = [];
   let env: BenchResult['env'] | null = null;
   const t0 = Date.now();
-  let generatorGone = false;
   for (let n = ctl.next(); n.kind === 'step'; n = ctl.next()) {
     const rate = Math.round(n.rate);
     const started = Date.now();
@@ -87,8 +87,7 @@ async function sweepSteps(
       );
     } catch (e) {
       // Agents gone mid-sweep: keep the steps measured so far instead of losing the sweep.
-      if (!steps.length || !isToolError(e) || !e.code.startsWith('E_AGENT')) throw e;
-      generatorGone = true;
+      if (!steps.length || !isToolError(e) || !AGENTS_GONE.has(e.code)) throw e;
       ctl.abandon(
         `generator agents unavailable (${e.message}): the target sustains at least the best passing rate`,
       );
@@ -101,15 +100,9 @@ async function sweepSteps(
     const m = result.metrics;
     // Lost agents offered less than the step's rate: a generator failure, like saturation,
     // never the target's breaking point.
-    const genFailed = result.generator.saturated || result.run.partial === true;
-    const genReasons = result.run.partial
-      ? [
-          `generator agents were lost: ${(result.agents ?? [])
-            .filter((a) => a.state !== 'done')
-            .map((a) => `${a.name} (${a.reason ?? a.state})`)
-            .join(', ')}`,
-        ]
-      : result.generator.reasons;
+    const generator = generatorFinding(judgeRun(result));
+    const genFailed = generator !== undefined;
+    const genReasons = generator?.reasons ?? [];
     const step: SweepStep = {
       offered_rps: rate,
       achieved_rps: m.rps,
@@ -157,6 +150,7 @@ async function sweepSteps(
             atLeast: true,
             breakingPoint: null,
             stopReason: 'interrupted',
+            generatorLimited: false,
           };
     const report: SweepReport = {
       schema: 'capacity-sweep/v1',
@@ -190,12 +184,20 @@ async function sweepSteps(
       );
     const exitCode = interrupted
       ? ExitCode.interrupted
-      : generatorGone || (verdict.atLeast && verdict.stopReason.includes('saturated'))
+      : verdict.generatorLimited
         ? ExitCode.invalidRun
         : ExitCode.ok;
     return { report, exitCode };
   }
 }
+
+/** Errors that mean the generator agents went away (the target may be fine). */
+const AGENTS_GONE: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'E_AGENT_UNAUTHENTICATED',
+  'E_AGENTS_MISSING',
+  'E_AGENT_REFUSED',
+  'E_AGENTS_LOST',
+]);
 
 export function sweepSummary(r: SweepReport): string {
   const max =

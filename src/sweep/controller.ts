@@ -28,6 +28,9 @@ export interface SweepVerdict {
   atLeast: boolean;
   breakingPoint: { rps: number; achieved: number; reason: string } | null;
   stopReason: string;
+  /** The generator, not the target, ended the search (it saturated, or its agents went):
+   * the sweep measured a floor of the capacity and is not a valid capacity run. */
+  generatorLimited: boolean;
 }
 
 export type Next = { kind: 'step'; rate: number } | { kind: 'done'; verdict: SweepVerdict };
@@ -77,6 +80,7 @@ export class SweepController {
       return this.done(
         `the load generator saturated at ${Math.round(o.offered)} req/s: the target sustains at least the best passing rate`,
         true,
+        true,
       );
     }
     if (o.pass && (!this.pass || o.offered > this.pass.offered)) this.pass = o;
@@ -106,11 +110,12 @@ export class SweepController {
 
   /** Ends the sweep from outside (the generators are gone): what passed so far is a floor. */
   abandon(stopReason: string): void {
-    if (!this.finished) this.done(stopReason, true);
+    if (!this.finished) this.done(stopReason, true, true);
   }
 
-  private done(stopReason: string, atLeast = false): void {
+  private done(stopReason: string, atLeast = false, generatorLimited = false): void {
     this.finished = {
+      generatorLimited,
       maxSustainableRps: this.pass ? this.pass.achieved : null,
       atLeast,
       breakingPoint: this.fail

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import {
   connect,
   credsAuthenticator,
+  errors,
   nkeyAuthenticator,
   type NatsConnection,
   type NodeConnectionOptions,
@@ -55,11 +56,26 @@ export async function connectNats(cfg: NatsConnConfig): Promise<NatsConnection> 
   }
 }
 
+/**
+ * What went wrong, by nats.js's error classes (authorization) and Node's error codes (a
+ * refused connection, TLS verification); nats.js reports TLS negotiation failures ("server
+ * does not support 'tls'") as a ConnectionError with no code, so those are told by message.
+ */
 function describeNatsError(e: unknown, secrets: string[]): string {
   const msg = scrubText(oneLine(e), secrets);
-  const code = (e as { code?: string }).code;
-  if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(msg)) return 'connection refused';
-  if (/tls|TLS|certificate|secure/.test(msg)) return `TLS: ${msg}`;
-  if (/authoriz|authentic/i.test(msg)) return `authorization failed: ${msg}`;
+  const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
+  const code = String((e as { code?: unknown }).code ?? cause?.code ?? '');
+  if (
+    e instanceof errors.AuthorizationError ||
+    e instanceof errors.UserAuthenticationExpiredError ||
+    e instanceof errors.PermissionViolationError
+  )
+    return `authorization failed: ${msg}`;
+  if (code === 'ECONNREFUSED') return 'connection refused';
+  const tlsCode = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_OSSL/.test(code);
+  if (tlsCode || (e instanceof errors.ConnectionError && /\btls\b/i.test(msg))) {
+    const detail = tlsCode && typeof cause?.message === 'string' ? cause.message : '';
+    return `TLS: ${msg}${detail && !msg.includes(detail) ? `: ${scrubText(detail, secrets)}` : ''}`;
+  }
   return msg;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import {
   createInbox,
+  errors,
   headers as natsHeaders,
   type Msg,
   type NatsConnection,
@@ -74,10 +75,13 @@ const E2E_SEQ = 'Bench-Seq';
  * the driver's.
  */
 export function classifyNatsError(e: unknown): Outcome {
-  const err = e as { name?: string; message?: string };
-  const msg = String(err?.message ?? '');
-  if (err?.name === 'TimeoutError' || /timeout/i.test(msg)) return TIMEOUT;
-  if (/closed|disconnect|connection/i.test(msg)) return { kind: 'error', cls: 'connection_error' };
+  if (e instanceof errors.TimeoutError) return TIMEOUT;
+  if (
+    e instanceof errors.ClosedConnectionError ||
+    e instanceof errors.DrainingConnectionError ||
+    e instanceof errors.ConnectionError
+  )
+    return { kind: 'error', cls: 'connection_error' };
   return { kind: 'error', cls: 'nats_error' };
 }
 

@@ -36,6 +36,7 @@ describe('SweepController', () => {
       atLeast: true,
       breakingPoint: null,
       stopReason: 'agents gone',
+      generatorLimited: true,
     });
   });
 
@@ -68,7 +69,12 @@ describe('SweepController', () => {
     drive(ctl, 1e9, 1600);
     const v = ctl.next();
     if (v.kind !== 'done') throw new Error('not done');
-    expect(v.verdict).toMatchObject({ maxSustainableRps: 800, atLeast: true, breakingPoint: null });
+    expect(v.verdict).toMatchObject({
+      maxSustainableRps: 800,
+      atLeast: true,
+      breakingPoint: null,
+      generatorLimited: true,
+    });
     expect(v.verdict.stopReason).toContain('saturated');
     // One retry of the saturated rate before giving up.
     expect(ctl.history.filter((h) => h.generatorSaturated)).toHaveLength(2);
@@ -90,6 +96,7 @@ describe('SweepController', () => {
     }
     const v = ctl.next();
     expect(v.kind === 'done' && v.verdict.atLeast).toBe(false);
+    expect(v.kind === 'done' && v.verdict.generatorLimited).toBe(false);
     expect(v.kind === 'done' && v.verdict.maxSustainableRps).toBeGreaterThan(1900);
   });
 
@@ -97,9 +104,11 @@ describe('SweepController', () => {
     const a = new SweepController({ ...DEFAULT_SWEEP, startRps: 100, maxRps: 500 });
     expect(drive(a, 1e9).rates).toEqual([100, 200, 400, 500]);
     const va = a.next();
+    // "At least" because --max stopped it, but the generator was fine: a valid sweep.
     expect(va.kind === 'done' && va.verdict).toMatchObject({
       maxSustainableRps: 500,
       atLeast: true,
+      generatorLimited: false,
     });
     const b = new SweepController({ ...DEFAULT_SWEEP, startRps: 100, maxSteps: 3 });
     expect(drive(b, 1e9).rates).toHaveLength(3);
