@@ -3,14 +3,21 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
 import { ToolError, isToolError, oneLine } from '../errors.js';
 import { runShards, type ShardSet } from '../driver/threads.js';
+import type { ShardResult } from '../driver/shard.js';
 import { connectNats } from '../transports/nats-connect.js';
 import { secretsOf, type NatsConnConfig } from '../transports/nats-config.js';
 import { redactUrl, scrubText } from '../util/redact.js';
 import { toolInfo } from '../util/tool-info.js';
 import { wallClock } from '../timing/clock.js';
-import { firstRefused, formatAddress, parsePattern, targetAddresses } from './allowlist.js';
-import { agentRate, exceedsLimits, type PlanLimits } from './plan-limits.js';
-import { estimateOffset, toCoordinatorClock, type ClockSample } from './clock-offset.js';
+import { parsePattern } from './allowlist.js';
+import { checkPlan, planSummary } from './plan-check.js';
+import type { PlanLimits } from './plan-limits.js';
+import {
+  estimateOffset,
+  toCoordinatorClock,
+  type ClockOffset,
+  type ClockSample,
+} from './clock-offset.js';
 import {
   AGENT_SERVICE,
   PROTOCOL_VERSION,
@@ -144,6 +151,11 @@ export class GeneratorAgent {
     await this.nc.drain().catch(() => undefined);
   }
 
+  /**
+   * A plan, in phases: check it (readable, not busy, within limits, every target allowed),
+   * sync the clock with its coordinator, prepare the shares (connected, then waiting for
+   * the start instant); the run's own course is onRunning, onDone and onFailed.
+   */
   private async onPlan(m: ServiceMsg, patterns: ReturnType<typeof parsePattern>[]): Promise<void> {
     const reply = (r: PlanReply): void => void m.respond(toJson(r));
     const refuse = (code: AgentRefusalCode, message: string): void => {
@@ -151,33 +163,19 @@ export class GeneratorAgent {
       this.o.log(`refused a plan: ${message}`);
       reply({ ok: false, code, message });
     };
-    let plan: AgentPlan;
-    try {
-      plan = fromJson<AgentPlan>(m.data);
-    } catch {
-      return refuse('E_AGENT_PLAN', 'the plan is not valid JSON');
-    }
-    if (plan.v !== PROTOCOL_VERSION || !Array.isArray(plan.shards) || !plan.shards.length)
-      return refuse('E_AGENT_PLAN', `unsupported plan (protocol ${String(plan.v)})`);
-    const busyWith = this.current?.runId ?? this.pending;
-    if (busyWith)
-      return refuse('E_AGENT_BUSY', `agent ${this.o.name} is busy with run ${busyWith}`);
-    const tooMuch = exceedsLimits(plan.shards, this.o.limits);
-    if (tooMuch) return refuse('E_PLAN_LIMIT', tooMuch);
-    for (const s of plan.shards) {
-      const bad = firstRefused(patterns, s.transport);
-      if (bad)
-        return refuse(
-          'E_TARGET_NOT_ALLOWED',
-          `target ${formatAddress(bad)} is not in agent ${this.o.name}'s allowlist (${this.o.allow.join(', ')})`,
-        );
-    }
-    let offsetMs: number;
-    let clock: ReturnType<typeof estimateOffset>;
+    const checked = checkPlan(m.data, {
+      name: this.o.name,
+      allow: this.o.allow,
+      patterns,
+      limits: this.o.limits,
+      busyWith: this.current?.runId ?? this.pending,
+    });
+    if ('code' in checked) return refuse(checked.code, checked.message);
+    const { plan } = checked;
+    let clock: ClockOffset;
     this.pending = plan.runId;
     try {
       clock = await this.syncClock(plan.clockSubject);
-      offsetMs = clock.offsetMs;
     } catch (e) {
       return refuse('E_CLOCK_SYNC', `no clock answer from the coordinator: ${oneLine(e)}`);
     } finally {
@@ -187,6 +185,16 @@ export class GeneratorAgent {
       // An audit line: what this agent was asked to load, how hard and how long (no secrets).
       `plan ${plan.runId}: ${planSummary(plan)}, ${plan.shards.length} share(s) of ${plan.shards[0]!.share.count}, clock offset ${clock.offsetMs.toFixed(3)} ms (rtt ${clock.rttMs.toFixed(3)} ms)`,
     );
+    this.current = this.prepare(plan, clock, reply, refuse);
+  }
+
+  /** Connects the shares; the plan is answered once they are ready (or refused if not). */
+  private prepare(
+    plan: AgentPlan,
+    clock: ClockOffset,
+    reply: (r: PlanReply) => void,
+    refuse: (code: AgentRefusalCode, message: string) => void,
+  ): CurrentRun {
     let begin!: (ms: number) => void;
     let cancel!: (e: Error) => void;
     const startGate = new Promise<number>((res, rej) => ((begin = res), (cancel = rej)));
@@ -202,16 +210,16 @@ export class GeneratorAgent {
       );
       return startGate.finally(() => clearTimeout(t));
     });
-    const run: CurrentRun = { runId: plan.runId, plan, set, offsetMs, begin, cancel };
-    this.current = run;
+    const run: CurrentRun = {
+      runId: plan.runId,
+      plan,
+      set,
+      offsetMs: clock.offsetMs,
+      begin,
+      cancel,
+    };
     set.started.then(
-      () => {
-        this.runs++;
-        run.heartbeat = setInterval(
-          () => this.status(run, { state: 'live', live: set.live() }),
-          plan.heartbeatMs,
-        );
-      },
+      () => this.onRunning(run),
       (e: unknown) => {
         // Connecting to the target failed (the coordinator still waits for the plan reply),
         // or the start never came.
@@ -221,37 +229,51 @@ export class GeneratorAgent {
       },
     );
     set.results.then(
-      (results) => {
-        clearInterval(run.heartbeat);
-        run.chunks = toChunks(
-          {
-            results: results.map((r) => ({
-              ...r,
-              snapshot: toCoordinatorClock(r.snapshot, offsetMs),
-            })),
-          },
-          this.chunkBytes(),
-        );
-        const bytes = run.chunks.reduce((n, c) => n + c.length, 0);
-        // The last live totals go with "done", so a coordinator's live metrics end exact.
-        this.status(run, { state: 'done', chunks: run.chunks.length, bytes, live: set.live() });
-        this.o.log(`run ${plan.runId} done: ${results.length} share(s), ${bytes} bytes of result`);
-        run.dropTimer = setTimeout(() => this.finish(run), KEEP_RESULT_MS);
-      },
-      (e: unknown) => {
-        clearInterval(run.heartbeat);
-        if (run.heartbeat) {
-          const message = this.scrub(oneLine(e));
-          this.status(run, {
-            state: 'failed',
-            code: isToolError(e) ? e.code : undefined,
-            message,
-          });
-          this.o.log(`run ${plan.runId} failed: ${message}`);
-        }
-        this.finish(run);
-      },
+      (results) => this.onDone(run, results),
+      (e: unknown) => this.onFailed(run, e),
     );
+    return run;
+  }
+
+  private onRunning(run: CurrentRun): void {
+    this.runs++;
+    run.heartbeat = setInterval(
+      () => this.status(run, { state: 'live', live: run.set.live() }),
+      run.plan.heartbeatMs,
+    );
+  }
+
+  /** Results in the coordinator's clock, gzip-chunked, kept until fetched (or a while). */
+  private onDone(run: CurrentRun, results: ShardResult[]): void {
+    clearInterval(run.heartbeat);
+    run.chunks = toChunks(
+      {
+        results: results.map((r) => ({
+          ...r,
+          snapshot: toCoordinatorClock(r.snapshot, run.offsetMs),
+        })),
+      },
+      this.chunkBytes(),
+    );
+    const bytes = run.chunks.reduce((n, c) => n + c.length, 0);
+    // The last live totals go with "done", so a coordinator's live metrics end exact.
+    this.status(run, { state: 'done', chunks: run.chunks.length, bytes, live: run.set.live() });
+    this.o.log(`run ${run.runId} done: ${results.length} share(s), ${bytes} bytes of result`);
+    run.dropTimer = setTimeout(() => this.finish(run), KEEP_RESULT_MS);
+  }
+
+  private onFailed(run: CurrentRun, e: unknown): void {
+    clearInterval(run.heartbeat);
+    if (run.heartbeat) {
+      const message = this.scrub(oneLine(e));
+      this.status(run, {
+        state: 'failed',
+        code: isToolError(e) ? e.code : undefined,
+        message,
+      });
+      this.o.log(`run ${run.runId} failed: ${message}`);
+    }
+    this.finish(run);
   }
 
   private onStart(m: ServiceMsg): void {
@@ -322,16 +344,4 @@ export class GeneratorAgent {
   private scrub(text: string): string {
     return scrubText(text, secretsOf(this.o.bus));
   }
-}
-
-function planSummary(plan: AgentPlan): string {
-  const first = plan.shards[0]!;
-  const targets = [
-    ...new Set(plan.shards.flatMap((s) => targetAddresses(s.transport).map(formatAddress))),
-  ].join(',');
-  const load =
-    first.rate !== undefined
-      ? `${Math.round(agentRate(plan.shards))} req/s`
-      : `concurrency ${plan.shards.reduce((n, s) => n + (s.concurrency ?? 0), 0)}`;
-  return `${targets} at ${load} for ${(first.warmupMs + first.durationMs) / 1000} s`;
 }

@@ -10,6 +10,7 @@ import { estimateOffset, toCoordinatorClock } from '../../src/agents/clock-offse
 import { FleetTracker } from '../../src/agents/fleet-tracker.js';
 import { fromChunks, toChunks } from '../../src/agents/protocol.js';
 import { exceedsLimits } from '../../src/agents/plan-limits.js';
+import { checkPlan, planSummary, type PlanCheckContext } from '../../src/agents/plan-check.js';
 import type { ShardPlan } from '../../src/driver/shard.js';
 import type { TransportConfig } from '../../src/transports/create.js';
 import { Recorder, OK } from '../../src/record/recorder.js';
@@ -90,6 +91,50 @@ describe('agent plan limits', () => {
     );
     expect(exceedsLimits(mine, { maxDurationMs: 59_999 })).toMatch(/runs 60 s, more than/);
     expect(exceedsLimits(mine, {})).toBe(undefined);
+  });
+});
+
+describe("an agent's plan check", () => {
+  const plan = (shards: unknown[], v = 1): Uint8Array =>
+    new TextEncoder().encode(JSON.stringify({ v, runId: 'r1', shards }));
+  const shard = (url: string, rate = 2000) => ({
+    rate,
+    share: { index: 0, count: 2 },
+    warmupMs: 1000,
+    durationMs: 9000,
+    transport: http(url),
+  });
+  const ctx: PlanCheckContext = {
+    name: 'a1',
+    allow: DEFAULT_ALLOW,
+    patterns: DEFAULT_ALLOW.map(parsePattern),
+    limits: { maxRate: 5000 },
+    busyWith: undefined,
+  };
+  const codeOf = (r: ReturnType<typeof checkPlan>): string => ('code' in r ? r.code : 'ok');
+
+  it('accepts a readable plan within limits for allowed targets, and says what it loads', () => {
+    const r = checkPlan(plan([shard('http://127.0.0.1:8080/')]), ctx);
+    if ('code' in r) throw new Error(r.message);
+    expect(planSummary(r.plan)).toBe('127.0.0.1:8080 at 1000 req/s for 10 s');
+  });
+
+  it('refuses with a typed code for each reason, in order', () => {
+    expect(codeOf(checkPlan(new TextEncoder().encode('{'), ctx))).toBe('E_AGENT_PLAN');
+    expect(codeOf(checkPlan(plan([shard('http://127.0.0.1:1/')], 2), ctx))).toBe('E_AGENT_PLAN');
+    expect(codeOf(checkPlan(plan([]), ctx))).toBe('E_AGENT_PLAN');
+    const ok = plan([shard('http://127.0.0.1:1/')]);
+    expect(checkPlan(ok, { ...ctx, busyWith: 'r0' })).toEqual({
+      code: 'E_AGENT_BUSY',
+      message: 'agent a1 is busy with run r0',
+    });
+    expect(codeOf(checkPlan(plan([shard('http://127.0.0.1:1/', 20_000)]), ctx))).toBe(
+      'E_PLAN_LIMIT',
+    );
+    expect(checkPlan(plan([shard('http://10.1.2.3:80/')]), ctx)).toMatchObject({
+      code: 'E_TARGET_NOT_ALLOWED',
+      message: expect.stringMatching(/^target 10\.1\.2\.3:80 is not in agent a1's allowlist/),
+    });
   });
 });
 
