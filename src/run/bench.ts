@@ -8,7 +8,7 @@ import { RunObserver } from './observe-phase.js';
 import { writeRunOutputs } from './outputs.js';
 import { rateProfile } from './plans.js';
 import { assembleResult } from './result-phase.js';
-import { prepareTarget } from './target-phase.js';
+import { prepareTarget, shareTarget } from './target-phase.js';
 
 export type { BenchIo, BenchOutcome, RunContext } from './context.js';
 export { shareOf } from './plans.js';
@@ -26,7 +26,7 @@ export async function runBench(
 ): Promise<BenchOutcome> {
   for (const path of [s.out, s.saveBaseline, s.hgrm, s.html, s.histLog])
     if (path) await assertWritable(path);
-  const target = await prepareTarget(s);
+  const target = ctx.target ? shareTarget(ctx.target, s) : await prepareTarget(s);
   let observer: RunObserver | undefined;
   let generator: PreparedGenerator | undefined;
   try {

@@ -2,12 +2,11 @@ import { join } from 'node:path';
 import { ToolError } from '../errors.js';
 import type { Side } from '../gate/compare.js';
 import { resolveScenario } from '../scenario/resolve.js';
-import { DECIDE_TEMPLATE, type Scenario } from '../scenario/scenario.js';
-import { DECIDE_PATH } from '../targets/builtin-router/http-server.js';
-import { knobsFromFields, type KnobFields } from '../targets/builtin-router/knob-args.js';
-import { spawnRouter, type RouterProcess } from '../targets/builtin-router/spawn.js';
+import type { Scenario } from '../scenario/scenario.js';
+import type { KnobFields } from '../targets/builtin-router/knob-args.js';
 import { anyDefined, stripUndefined } from '../util/defined.js';
 import { redactUrl } from '../util/redact.js';
+import { prepareTarget, type PreparedTarget } from './target-phase.js';
 import type { ScenarioFile } from '../scenario/scenario.js';
 import type { Policy } from '../gate/policy.js';
 
@@ -47,74 +46,62 @@ export interface PreparedSide {
   scenario: Scenario;
   label: string;
   seed: number;
+  /** The side's target, prepared once (a built-in router started) and kept for every round. */
+  target: PreparedTarget;
 }
 
 /**
  * One side's scenario: the shared file with this side's target. A built-in router is
- * started once here and kept for every round (its process probed by pid for mem/cpu);
- * a round writes only its result, into the temporary directory.
+ * started once here, by the same target phase a bench run uses, and kept for every round
+ * (its process probed by pid for mem/cpu).
  */
 export async function prepareSide(
   side: Side,
   o: CompareOptions,
   dir: string,
-  routers: RouterProcess[],
 ): Promise<PreparedSide> {
   const file = o.scenarioFile;
   const spec = side === 'baseline' ? o.baseline : o.candidate;
-  let target = spec.target;
-  let pid: number | undefined;
   const knobs = { ...file.builtin, ...stripUndefined(spec.knobs ?? {}) };
-  // A router started here is reached by URL, so the scenario's defaults for `builtin`
-  // (the decide request as the body) are given explicitly.
-  const builtinBody =
-    spec.target === 'builtin' &&
-    file.body === undefined &&
-    file.body_file === undefined &&
-    file.requests === undefined
-      ? { body: DECIDE_TEMPLATE }
-      : {};
   if (spec.target === 'builtin') {
     if ((file.transport ?? 'http') !== 'http')
       throw new ToolError(
         'E_USAGE',
         `--${side}-target builtin: compare drives built-in routers over HTTP only; give two nats:// targets or subjects`,
       );
-    const router = await spawnRouter(knobsFromFields(knobs));
-    routers.push(router);
-    target = `${router.httpUrl}${DECIDE_PATH}`;
-    pid = router.pid;
   } else if (spec.knobs && anyDefined(spec.knobs)) {
     throw new ToolError('E_USAGE', `--${side}-builtin-* options need --${side}-target builtin`);
   }
   const s = await resolveScenario(file, {
-    target,
-    ...builtinBody,
+    target: spec.target,
+    ...(spec.target === 'builtin' ? { builtin: knobs } : {}),
     ...(spec.subject !== undefined ? { subject: spec.subject } : {}),
   });
   if (s.agents)
     throw new ToolError('E_USAGE', 'compare runs its rounds on this host: remove "agents"');
+  const scenario: Scenario = {
+    ...s,
+    durationMs: o.roundMs ?? s.durationMs,
+    warmupMs: o.warmupMs ?? s.warmupMs,
+    repeat: 1,
+    out: join(dir, `${side}.json`),
+    saveBaseline: undefined,
+    hgrm: undefined,
+    html: undefined,
+    histLog: undefined,
+    metricsListen: undefined,
+    fault: undefined,
+    // The scenario's probes watch one process; here each side has its own (its router).
+    probes: {},
+  };
   return {
     label:
       spec.target === 'builtin'
         ? `builtin (${describeKnobs(knobs)})`
-        : `${redactUrl(target)}${spec.subject ? ` ${spec.subject}` : ''}`,
+        : `${redactUrl(spec.target)}${spec.subject ? ` ${spec.subject}` : ''}`,
     seed: s.seed,
-    scenario: {
-      ...s,
-      durationMs: o.roundMs ?? s.durationMs,
-      warmupMs: o.warmupMs ?? s.warmupMs,
-      repeat: 1,
-      out: join(dir, `${side}.json`),
-      saveBaseline: undefined,
-      hgrm: undefined,
-      html: undefined,
-      histLog: undefined,
-      metricsListen: undefined,
-      fault: undefined,
-      // The scenario's probes watch one process; here each side has its own.
-      probes: pid !== undefined ? { pid } : {},
-    },
+    scenario,
+    target: await prepareTarget(scenario),
   };
 }
 

@@ -20,12 +20,12 @@ import { mergeEncoded } from '../record/histogram.js';
 import type { BenchResult } from '../result/result.js';
 import { readScenarioFile } from '../scenario/resolve.js';
 import { mulberry32 } from '../schedule/arrivals.js';
-import type { RouterProcess } from '../targets/builtin-router/spawn.js';
 import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
 import { parseDuration } from '../util/duration.js';
 import { mdeTable, mdeWarnings } from '../gate/mde.js';
 import { runBench, type BenchIo, type RunContext } from './bench.js';
-import { prepareSide, type CompareOptions } from './compare-sides.js';
+import { prepareSide, type CompareOptions, type PreparedSide } from './compare-sides.js';
+import type { PreparedTarget } from './target-phase.js';
 
 export type { CompareOptions, CompareSideSpec } from './compare-sides.js';
 import { writeGateReports } from './gate.js';
@@ -45,7 +45,7 @@ export async function runCompare(
   const policy = comparePolicy(o.policy, o.confidence);
   for (const p of Object.values(o.outputs)) if (p) await assertWritable(p);
   const dir = await mkdtemp(join(tmpdir(), 'perf-gate-compare-'));
-  const routers: RouterProcess[] = [];
+  const targets: PreparedTarget[] = [];
   let interrupted = false;
   const onSigint = (): void => {
     interrupted = true;
@@ -53,10 +53,12 @@ export async function runCompare(
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
-    const sides = {
-      baseline: await prepareSide('baseline', o, dir, routers),
-      candidate: await prepareSide('candidate', o, dir, routers),
+    const side = async (which: Side): Promise<PreparedSide> => {
+      const prepared = await prepareSide(which, o, dir);
+      targets.push(prepared.target);
+      return prepared;
     };
+    const sides = { baseline: await side('baseline'), candidate: await side('candidate') };
     const ctx: RunContext = { env: collectEnvironment(), git: collectGit() };
     const judge = new CompareJudge(policy);
     const rng = mulberry32(o.seed ?? sides.baseline.seed);
@@ -80,7 +82,7 @@ export async function runCompare(
         const { result, exitCode } = await runBench(
           sides[side].scenario,
           { ...io, quiet: true },
-          ctx,
+          { ...ctx, target: sides[side].target },
         );
         if (exitCode === ExitCode.interrupted || interrupted) {
           interrupted = true;
@@ -146,7 +148,7 @@ export async function runCompare(
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
-    await Promise.all(routers.map((r) => r.stop()));
+    await Promise.all(targets.map((t) => t.stop()));
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { collectEnvironment, collectGit } from '../env/environment.js';
 import type { LiveMetricsServer } from '../report/live-metrics.js';
 import { runBench, type BenchIo, type RunContext } from './bench.js';
+import { prepareTarget } from './target-phase.js';
 import { capacityHtml } from '../report/html.js';
 import type { SweepReport, SweepStep } from '../sweep/report.js';
 
@@ -29,21 +30,25 @@ export async function runSweep(
   io: BenchIo,
 ): Promise<{ report: SweepReport; exitCode: number }> {
   for (const p of [out.json, out.markdown, out.html]) if (p) await assertWritable(p);
-  // One environment probe and one live-metrics endpoint for all steps (a `step` label each).
-  const ctx: RunContext = { env: collectEnvironment(), git: collectGit() };
-  const live = base.metricsListen
-    ? await (
-        await import('../report/live-metrics.js')
-      ).startLiveMetrics(base.metricsListen, randomBytes(4).toString('hex'), base.name)
-    : undefined;
-  if (live && !io.quiet) io.stderr.write(`live metrics at ${live.url}\n`);
+  // One environment probe, one live-metrics endpoint (a `step` label each) and one target
+  // for all steps: a built-in router lives through the sweep, as a real service would.
+  const target = await prepareTarget(base);
+  const ctx: RunContext = { env: collectEnvironment(), git: collectGit(), target };
+  let live: LiveMetricsServer | undefined;
   try {
+    live = base.metricsListen
+      ? await (
+          await import('../report/live-metrics.js')
+        ).startLiveMetrics(base.metricsListen, randomBytes(4).toString('hex'), base.name)
+      : undefined;
+    if (live && !io.quiet) io.stderr.write(`live metrics at ${live.url}\n`);
     return await sweepSteps(base, slo, cfg, out, io, ctx, live);
   } finally {
     if (live) {
       await new Promise((r) => setTimeout(r, base.metricsLingerMs));
       await live.close();
     }
+    await target.stop();
   }
 }
 

@@ -45,6 +45,18 @@ export async function prepareTarget(s: Scenario): Promise<PreparedTarget> {
   };
 }
 
+/**
+ * A target prepared by someone else for many runs: the same processes, fresh probes for
+ * this run (so its samples are its own), and nothing to stop when the run ends.
+ */
+export function shareTarget(t: PreparedTarget, s: Scenario): PreparedTarget {
+  return {
+    ...t,
+    probes: targetProbes(s, t.router, t.localNats),
+    stop: () => Promise.resolve(),
+  };
+}
+
 function targetProbes(
   s: Scenario,
   router: RouterProcess | undefined,
