@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyseRecovery } from '../../src/fault/recovery.js';
 import { readResult, runCli, tmp, expectCountersAddUp } from '../helpers/cli.js';
 
 describe('faults and recovery', () => {
@@ -49,24 +48,6 @@ describe('faults and recovery', () => {
     expect(res.counters.timeouts - f.during.failed).toBeLessThanOrEqual(10);
     expect(f.during.max_latency_ms).toBeGreaterThan(1500);
   }, 60_000);
-
-  it('analyses a synthetic timeline exactly', () => {
-    // 100 ms buckets: normal 10 ms, a 1 s outage at 2 s, slow for 0.5 s after it.
-    const n = 60;
-    const tl = {
-      bucket_ms: 100,
-      ok: Array<number>(n).fill(100),
-      failed: Array<number>(n).fill(0),
-      max_us: Array<number>(n).fill(10_000),
-    };
-    for (let b = 20; b < 30; b++) [tl.ok[b], tl.failed[b]] = [0, 100];
-    for (let b = 30; b < 35; b++) tl.max_us[b] = 500_000;
-    const a = analyseRecovery(tl, 2000, 3000, 2);
-    expect(a.recovered_at_s).toBe(3.5);
-    expect(a.recovery_time_s).toBe(0.5);
-    expect(a.during).toEqual({ answers: 1500, failed: 1000, max_latency_ms: 500 });
-    expect(a.normal).toEqual({ failure_rate: 0, slow_ms: 10 });
-  });
 
   it('rejects half-given fault options', async () => {
     const r = await runCli(['--target', 'builtin', '--rate', '10', '--fault-at', '1s']);
