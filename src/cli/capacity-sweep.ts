@@ -112,7 +112,7 @@ runCli('capacity-sweep', async () => {
     {
       json: argv.out ?? 'reports/capacity.json',
       ...(argv.markdown ? { markdown: argv.markdown } : {}),
-      ...(argv.html ? { html: argv.html } : {}),
+      ...(typeof argv.html === 'string' ? { html: argv.html } : {}),
     },
     { stdout: process.stdout, stderr: process.stderr, quiet: argv.quiet },
   );
