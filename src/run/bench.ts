@@ -24,7 +24,13 @@ export async function runBench(
   io: BenchIo,
   ctx: RunContext = { env: collectEnvironment(), git: collectGit() },
 ): Promise<BenchOutcome> {
-  for (const path of [s.out, s.saveBaseline, s.hgrm, s.html, s.histLog])
+  for (const path of [
+    s.outputs.out,
+    s.outputs.saveBaseline,
+    s.outputs.hgrm,
+    s.outputs.html,
+    s.outputs.histLog,
+  ])
     if (path) await assertWritable(path);
   const target = ctx.target ? shareTarget(ctx.target, s) : await prepareTarget(s);
   let observer: RunObserver | undefined;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ToolError } from '../errors.js';
 import type { Side } from '../gate/compare.js';
 import { resolveScenario } from '../scenario/resolve.js';
-import type { Scenario } from '../scenario/scenario.js';
+import { resultOnly, type Scenario } from '../scenario/scenario.js';
 import type { KnobFields } from '../targets/builtin-router/knob-args.js';
 import { anyDefined, stripUndefined } from '../util/defined.js';
 import { redactUrl } from '../util/redact.js';
@@ -81,25 +81,23 @@ export async function prepareSide(
     throw new ToolError('E_USAGE', 'compare runs its rounds on this host: remove "agents"');
   const scenario: Scenario = {
     ...s,
-    durationMs: o.roundMs ?? s.durationMs,
-    warmupMs: o.warmupMs ?? s.warmupMs,
-    repeat: 1,
-    out: join(dir, `${side}.json`),
-    saveBaseline: undefined,
-    hgrm: undefined,
-    html: undefined,
-    histLog: undefined,
-    metricsListen: undefined,
+    load: {
+      ...s.load,
+      durationMs: o.roundMs ?? s.load.durationMs,
+      warmupMs: o.warmupMs ?? s.load.warmupMs,
+      repeat: 1,
+    },
+    outputs: resultOnly(join(dir, `${side}.json`)),
     fault: undefined,
     // The scenario's probes watch one process; here each side has its own (its router).
-    probes: {},
+    probes: { leakThresholdMbPerMin: s.probes.leakThresholdMbPerMin },
   };
   return {
     label:
       spec.target === 'builtin'
         ? `builtin (${describeKnobs(knobs)})`
         : `${redactUrl(spec.target)}${spec.subject ? ` ${spec.subject}` : ''}`,
-    seed: s.seed,
+    seed: s.load.seed,
     scenario,
     target: await prepareTarget(scenario),
   };

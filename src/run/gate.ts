@@ -57,8 +57,8 @@ export async function runGate(
     const { result, exitCode } = await runBench(f.scenario, io);
     if (exitCode === ExitCode.interrupted) return { outcome: interruptedOutcome(), exitCode };
     candidateRaw = JSON.parse(JSON.stringify(result));
-    candidate = asGateDoc(candidateRaw, f.scenario.out, 'candidate');
-    candidatePath = f.scenario.out;
+    candidate = asGateDoc(candidateRaw, f.scenario.outputs.out, 'candidate');
+    candidatePath = f.scenario.outputs.out;
   } else {
     throw new ToolError('E_USAGE', 'give --candidate FILE or --scenario FILE');
   }

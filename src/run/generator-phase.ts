@@ -58,10 +58,15 @@ export async function prepareGenerator(
       if (!io.quiet)
         io.stderr.write(`agents: ${fleet.agents.map((a) => `${a.name} (${a.host})`).join(', ')}\n`);
     }
-    const shares = (fleet?.agents.length ?? 1) * s.threads;
+    const shares = (fleet?.agents.length ?? 1) * s.load.threads;
     // Every row of the data file checked before the run (streamed): a missing field is a
     // one-line error naming the row, not a failure half-way.
-    if (s.data) await checkDataFile(s.data.file, dataFieldsOf(s), shares);
+    if (s.workload.data)
+      await checkDataFile(
+        s.workload.data.file,
+        dataFieldsOf({ url: s.target.url, ...s.workload }),
+        shares,
+      );
     const natsConn = s.nats ? natsConnConfig(s, target.url) : undefined;
     if (s.nats?.mode === 'consume')
       consumer = await (

@@ -48,20 +48,20 @@ export async function describeRun(
     scenario: scenarioEcho(s),
     target: {
       url: redactUrl(target.url),
-      kind: `${target.router ? 'builtin-' : ''}${s.transport}`,
+      kind: `${target.router ? 'builtin-' : ''}${s.target.transport}`,
       ...(target.router ? { pid: target.router.pid } : {}),
       ...(s.nats ? { subject: s.nats.subject, mode: s.nats.mode } : {}),
     },
-    mode: gen.consume ? 'consume' : s.rate !== undefined || s.stages ? 'open' : 'closed',
+    mode: gen.consume ? 'consume' : s.load.rate !== undefined || s.load.stages ? 'open' : 'closed',
     // With stages, the rate offered on average over the measured window.
-    targetRps: profile ? meanOfferedRate(profile, s) : (s.rate ?? null),
-    warmupMs: s.warmupMs,
+    targetRps: profile ? meanOfferedRate(profile, s) : (s.load.rate ?? null),
+    warmupMs: s.load.warmupMs,
     env,
     git: await ctx.git,
     threads: gen.shares,
-    maxSendLagMs: s.maxSendLagMs,
-    ...(s.nats ? {} : { connections: s.connections }),
-    maxInFlight: s.maxInFlight,
+    maxSendLagMs: s.load.maxSendLagMs,
+    ...(s.nats ? {} : { connections: s.http.connections }),
+    maxInFlight: s.load.maxInFlight,
   };
 }
 
@@ -92,23 +92,39 @@ export async function measure(
   let faultRuns: Promise<CommandRun>[] = [];
   const partial = (): boolean => !!outcomes?.some((o) => o.state !== 'done');
   target.probes.forEach((p) => p.start());
-  for (let k = 0; k < s.repeat && !observer.interrupted && !partial(); k++) {
-    if (s.repeat > 1 && !io.quiet) io.stderr.write(`run ${k + 1} of ${s.repeat}\n`);
+  for (let k = 0; k < s.load.repeat && !observer.interrupted && !partial(); k++) {
+    if (s.load.repeat > 1 && !io.quiet) io.stderr.write(`run ${k + 1} of ${s.load.repeat}\n`);
     const runId = randomBytes(4).toString('hex');
     const plans = makePlans(s, target.url, runId, gen.shares, gen.natsConn, profile, gen.consume);
-    const fleetRun = gen.fleet?.run(plans, runId, s);
+    const fleetRun = gen.fleet?.run(plans, runId, {
+      warmupMs: s.load.warmupMs,
+      durationMs: s.load.durationMs,
+      timeoutMs: s.workload.timeoutMs,
+    });
     const shards = fleetRun ?? runShards(plans);
     observer.watch(shards);
     const startMs = await shards.started;
     observer.started(startMs);
     if (k === 0 && s.fault)
-      faultRuns = scheduleFault(s, startMs + s.warmupMs, target.router?.pid ?? s.probes.pid, io);
-    const total = s.warmupMs + s.durationMs;
-    const progress = new Progress(io.stderr, shards.live, startMs, s.warmupMs, total, io.quiet);
+      faultRuns = scheduleFault(
+        s,
+        startMs + s.load.warmupMs,
+        target.router?.pid ?? s.probes.pid,
+        io,
+      );
+    const total = s.load.warmupMs + s.load.durationMs;
+    const progress = new Progress(
+      io.stderr,
+      shards.live,
+      startMs,
+      s.load.warmupMs,
+      total,
+      io.quiet,
+    );
     progress.start();
     const results = await shards.results.finally(() => progress.stop());
     if (fleetRun) outcomes = await fleetRun.outcomes;
-    const measureStartMs = startMs + s.warmupMs;
+    const measureStartMs = startMs + s.load.warmupMs;
     const interruptedAt = observer.interruptedAtMs;
     runs.push({
       ...facts,
@@ -116,8 +132,8 @@ export async function measure(
       endedAtMs: wallClock.now(),
       measuredMs:
         interruptedAt !== undefined
-          ? Math.min(s.durationMs, Math.max(0, interruptedAt - measureStartMs))
-          : s.durationMs,
+          ? Math.min(s.load.durationMs, Math.max(0, interruptedAt - measureStartMs))
+          : s.load.durationMs,
       interrupted: interruptedAt !== undefined,
       snapshot: mergeSnapshots(results.map((r) => r.snapshot)),
       health: results.map((r) => r.health),

@@ -40,17 +40,19 @@ export class RunObserver {
     profile: RateProfile | undefined,
   ): Promise<RunObserver> {
     const o = new RunObserver(s, io);
-    o.ownLive = !ctx.live && s.metricsListen !== undefined;
+    o.ownLive = !ctx.live && s.outputs.metricsListen !== undefined;
     o.live = o.ownLive
       ? await (
           await import('../report/live-metrics.js')
-        ).startLiveMetrics(s.metricsListen!, o.runLabel, s.name)
+        ).startLiveMetrics(s.outputs.metricsListen!, o.runLabel, s.name)
       : ctx.live?.server;
     o.live?.setSource({
       labels: ctx.live?.labels ?? {},
       stats: () => o.liveShards?.live(),
       targetRate: () =>
-        profile && o.startMs !== undefined ? profile.rateAt(wallClock.now() - o.startMs) : s.rate,
+        profile && o.startMs !== undefined
+          ? profile.rateAt(wallClock.now() - o.startMs)
+          : s.load.rate,
     });
     if (o.live && o.ownLive && !io.quiet)
       io.stderr.write(`live metrics at ${o.live.url} (run="${o.runLabel}")\n`);
@@ -90,7 +92,8 @@ export class RunObserver {
     process.off('SIGTERM', this.onSignal);
     if (this.live && this.ownLive) {
       // The final values stay up for the scrapes after the run, unless interrupted.
-      if (!this.interrupted) await new Promise((r) => setTimeout(r, this.s.metricsLingerMs));
+      if (!this.interrupted)
+        await new Promise((r) => setTimeout(r, this.s.outputs.metricsLingerMs));
       await this.live.close();
     }
   }

@@ -20,18 +20,18 @@ export async function writeRunOutputs(
   io: BenchIo,
 ): Promise<void> {
   await writeOutputs(s, result, exitCode, io);
-  if (s.histLog) {
+  if (s.outputs.histLog) {
     const { intervalLog } = await import('../report/hist-log.js');
-    await writeFileAtomic(s.histLog, intervalLog(snapshots[0]!));
+    await writeFileAtomic(s.outputs.histLog, intervalLog(snapshots[0]!));
   }
-  if (s.html) {
+  if (s.outputs.html) {
     const { runHtml } = await import('../report/html.js');
     // Per-second histograms for the heat map (one run; --repeat shows percentiles only).
     const perSecond: (string | undefined)[] = [];
     if (snapshots.length === 1)
       for (const iv of snapshots[0]!.intervals) perSecond[iv.t] = iv.latency;
-    await writeFileAtomic(s.html, runHtml(result, Array.from(perSecond)));
-    if (!io.quiet) io.stdout.write(`HTML report written to ${s.html}\n`);
+    await writeFileAtomic(s.outputs.html, runHtml(result, Array.from(perSecond)));
+    if (!io.quiet) io.stdout.write(`HTML report written to ${s.outputs.html}\n`);
   }
 }
 
@@ -43,20 +43,20 @@ async function writeOutputs(
 ): Promise<void> {
   r.run.exit_code = exitCode;
   const json = `${JSON.stringify(r, null, 2)}\n`;
-  await writeFileAtomic(s.out, json);
-  if (!io.quiet) io.stdout.write(`\n${summaryTable(r)}\n\nresult written to ${s.out}\n`);
-  if (s.hgrm) {
-    await writeFileAtomic(s.hgrm, toHgrm(decode(r.histograms.latency)));
-    if (!io.quiet) io.stdout.write(`percentile spectrum written to ${s.hgrm}\n`);
+  await writeFileAtomic(s.outputs.out, json);
+  if (!io.quiet) io.stdout.write(`\n${summaryTable(r)}\n\nresult written to ${s.outputs.out}\n`);
+  if (s.outputs.hgrm) {
+    await writeFileAtomic(s.outputs.hgrm, toHgrm(decode(r.histograms.latency)));
+    if (!io.quiet) io.stdout.write(`percentile spectrum written to ${s.outputs.hgrm}\n`);
   }
-  if (s.saveBaseline) {
+  if (s.outputs.saveBaseline) {
     const validity = judgeRun(r);
     if (!validity.valid || exitCode !== ExitCode.ok) {
       const why = validity.findings[0]?.summary ?? `the run exited ${exitCode}`;
-      io.stderr.write(`baseline NOT saved to ${s.saveBaseline}: ${why}\n`);
+      io.stderr.write(`baseline NOT saved to ${s.outputs.saveBaseline}: ${why}\n`);
     } else {
-      await writeFileAtomic(s.saveBaseline, json);
-      if (!io.quiet) io.stdout.write(`baseline saved to ${s.saveBaseline}\n`);
+      await writeFileAtomic(s.outputs.saveBaseline, json);
+      if (!io.quiet) io.stdout.write(`baseline saved to ${s.outputs.saveBaseline}\n`);
     }
   }
 }

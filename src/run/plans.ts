@@ -13,8 +13,10 @@ import type { ConsumeTarget } from '../transports/nats-consume.js';
 
 /** Stages as one rate profile: the shards' schedules, the mean offered rate, the live target. */
 export function rateProfile(s: Scenario): RateProfile | undefined {
-  return s.stages
-    ? new RateProfile(profileFromStages(s.stages.startRate, s.warmupMs, s.stages.stages))
+  return s.load.stages
+    ? new RateProfile(
+        profileFromStages(s.load.stages.startRate, s.load.warmupMs, s.load.stages.stages),
+      )
     : undefined;
 }
 
@@ -28,15 +30,15 @@ export function makePlans(
   consume: ConsumeTarget | undefined,
 ): ShardPlan[] {
   const common = {
-    headers: s.headers,
-    body: s.body,
-    tenants: s.tenants,
-    timeoutMs: s.timeoutMs,
-    replyCheck: { enabled: s.replyCheck, overloadCodes: s.overloadCodes },
+    headers: s.workload.headers,
+    body: s.workload.body,
+    tenants: s.workload.tenants,
+    timeoutMs: s.workload.timeoutMs,
+    replyCheck: { enabled: s.workload.replyCheck, overloadCodes: s.workload.overloadCodes },
     runId,
     shard: 0,
   };
-  const kinds = s.requests;
+  const kinds = s.workload.requests;
   const transport: TransportConfig = s.nats
     ? {
         kind: 'nats',
@@ -55,11 +57,11 @@ export function makePlans(
     : {
         kind: 'http',
         ...common,
-        engine: s.httpEngine,
+        engine: s.http.engine,
         url,
-        method: s.method,
-        connections: Math.max(1, Math.ceil(s.connections / shares)),
-        tls: s.tls,
+        method: s.workload.method,
+        connections: Math.max(1, Math.ceil(s.http.connections / shares)),
+        tls: s.http.tls,
         ...(kinds
           ? {
               kinds: kinds.map((k) => ({
@@ -74,21 +76,22 @@ export function makePlans(
       };
   return Array.from({ length: shares }, (_, index) => ({
     transport: { ...transport, shard: index },
-    rate: s.rate,
+    rate: s.load.rate,
     ...(profile ? { profile: [...profile.segments] } : {}),
-    arrival: s.arrival,
-    seed: s.seed,
+    arrival: s.load.arrival,
+    seed: s.load.seed,
     share: { index, count: shares },
-    concurrency: s.concurrency !== undefined ? shareOf(s.concurrency, index, shares) : undefined,
-    warmupMs: s.warmupMs,
-    durationMs: s.durationMs,
-    maxInFlight: shareOf(s.maxInFlight, index, shares),
-    timeoutMs: s.timeoutMs,
+    concurrency:
+      s.load.concurrency !== undefined ? shareOf(s.load.concurrency, index, shares) : undefined,
+    warmupMs: s.load.warmupMs,
+    durationMs: s.load.durationMs,
+    maxInFlight: shareOf(s.load.maxInFlight, index, shares),
+    timeoutMs: s.workload.timeoutMs,
     timeline: s.fault !== undefined,
     ...(kinds
       ? { mix: { names: kinds.map((k) => k.name), weights: kinds.map((k) => k.weight) } }
       : {}),
-    ...(s.data ? { data: s.data } : {}),
+    ...(s.workload.data ? { data: s.workload.data } : {}),
     ...(consume ? { consume } : {}),
   }));
 }
@@ -100,8 +103,8 @@ function pathOf(url: string): string {
 
 /** The rate offered on average over the measured window (warm-up excluded). */
 export function meanOfferedRate(p: RateProfile, s: Scenario): number {
-  const offered = p.cumulative(s.warmupMs + s.durationMs) - p.cumulative(s.warmupMs);
-  return Math.round((offered / (s.durationMs / 1000)) * 1000) / 1000;
+  const offered = p.cumulative(s.load.warmupMs + s.load.durationMs) - p.cumulative(s.load.warmupMs);
+  return Math.round((offered / (s.load.durationMs / 1000)) * 1000) / 1000;
 }
 
 /** Splits an integer budget over n shares, differing by at most one, none below one. */
@@ -114,6 +117,8 @@ export function shareOf(total: number, index: number, n: number): number {
 export function natsConnConfig(s: Scenario, url: string): NatsConnConfig {
   return {
     ...natsConnFrom(url, { ...s.nats!.auth, credsFile: s.nats!.credsFile }),
-    ...(s.tls.ca || s.tls.cert ? { tls: { ca: s.tls.ca, cert: s.tls.cert, key: s.tls.key } } : {}),
+    ...(s.http.tls.ca || s.http.tls.cert
+      ? { tls: { ca: s.http.tls.ca, cert: s.http.tls.cert, key: s.http.tls.key } }
+      : {}),
   };
 }

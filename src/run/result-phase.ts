@@ -46,7 +46,9 @@ export async function assembleResult(
   }
   const from = runs[0]!.snapshot.measureStartMs;
   const to = last.snapshot.measureStartMs + last.measuredMs;
-  const trend = probe ? memoryTrend(probe.samples, from, to, s.leakThresholdMbPerMin) : undefined;
+  const trend = probe
+    ? memoryTrend(probe.samples, from, to, s.probes.leakThresholdMbPerMin)
+    : undefined;
   if (trend) result.memory_trend = trend;
   if (target.probes.length) {
     result.probes = target.probes.map((p) => ({

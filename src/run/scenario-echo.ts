@@ -6,28 +6,31 @@ import { basename } from 'node:path';
 export function scenarioEcho(s: Scenario): Record<string, unknown> {
   return {
     name: s.name,
-    target: redactUrl(s.target),
-    rate: s.rate ?? null,
-    ...(s.stages
+    target: redactUrl(s.target.url),
+    rate: s.load.rate ?? null,
+    ...(s.load.stages
       ? {
-          stages: s.stages.stages.map((st) => ({ duration_ms: st.durationMs, target: st.target })),
-          start_rate: s.stages.startRate,
+          stages: s.load.stages.stages.map((st) => ({
+            duration_ms: st.durationMs,
+            target: st.target,
+          })),
+          start_rate: s.load.stages.startRate,
         }
       : {}),
-    concurrency: s.concurrency ?? null,
-    arrival: s.arrival,
-    duration_ms: s.durationMs,
-    warmup_ms: s.warmupMs,
-    connections: s.connections,
-    http_engine: s.httpEngine,
-    max_in_flight: s.maxInFlight,
-    timeout_ms: s.timeoutMs,
-    method: s.method,
-    headers: redactHeaders(s.headers),
-    has_body: s.body !== undefined,
-    ...(s.requests
+    concurrency: s.load.concurrency ?? null,
+    arrival: s.load.arrival,
+    duration_ms: s.load.durationMs,
+    warmup_ms: s.load.warmupMs,
+    connections: s.http.connections,
+    http_engine: s.http.engine,
+    max_in_flight: s.load.maxInFlight,
+    timeout_ms: s.workload.timeoutMs,
+    method: s.workload.method,
+    headers: redactHeaders(s.workload.headers),
+    has_body: s.workload.body !== undefined,
+    ...(s.workload.requests
       ? {
-          requests: s.requests.map((k) => ({
+          requests: s.workload.requests.map((k) => ({
             name: k.name,
             weight: k.weight,
             ...(s.nats
@@ -37,16 +40,22 @@ export function scenarioEcho(s: Scenario): Record<string, unknown> {
         }
       : {}),
     // The file's name only: its path may say more about the machine than the run needs.
-    ...(s.data
-      ? { data: { file: basename(s.data.file), order: s.data.order, on_end: s.data.onEnd } }
+    ...(s.workload.data
+      ? {
+          data: {
+            file: basename(s.workload.data.file),
+            order: s.workload.data.order,
+            on_end: s.workload.data.onEnd,
+          },
+        }
       : {}),
-    tenants: s.tenants.length,
-    threads: s.threads,
-    reply_check: s.replyCheck,
-    overload_codes: s.overloadCodes,
-    seed: s.seed,
-    repeat: s.repeat,
-    transport: s.transport,
+    tenants: s.workload.tenants.length,
+    threads: s.load.threads,
+    reply_check: s.workload.replyCheck,
+    overload_codes: s.workload.overloadCodes,
+    seed: s.load.seed,
+    repeat: s.load.repeat,
+    transport: s.target.transport,
     ...(s.nats
       ? {
           mode: s.nats.mode,
@@ -74,7 +83,7 @@ export function scenarioEcho(s: Scenario): Record<string, unknown> {
                   : 'none',
         }
       : {}),
-    ...(s.builtin ? { builtin: s.builtin } : {}),
+    ...(s.target.builtin ? { builtin: s.target.builtin } : {}),
     ...(s.agents
       ? {
           agents: {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ExitCode, isToolError, type ErrorCode } from '../errors.js';
 import { generatorFinding, judgeRun } from '../result/validity.js';
 import type { BenchResult } from '../result/result.js';
-import type { Scenario } from '../scenario/scenario.js';
+import { resultOnly, type Scenario } from '../scenario/scenario.js';
 import { judgeStep, type StepSlo } from '../sweep/judge.js';
 import { SweepController, type SweepConfig, type SweepVerdict } from '../sweep/controller.js';
 import { fitUsl } from '../sweep/usl.js';
@@ -36,16 +36,16 @@ export async function runSweep(
   const ctx: RunContext = { env: collectEnvironment(), git: collectGit(), target };
   let live: LiveMetricsServer | undefined;
   try {
-    live = base.metricsListen
+    live = base.outputs.metricsListen
       ? await (
           await import('../report/live-metrics.js')
-        ).startLiveMetrics(base.metricsListen, randomBytes(4).toString('hex'), base.name)
+        ).startLiveMetrics(base.outputs.metricsListen, randomBytes(4).toString('hex'), base.name)
       : undefined;
     if (live && !io.quiet) io.stderr.write(`live metrics at ${live.url}\n`);
     return await sweepSteps(base, slo, cfg, out, io, ctx, live);
   } finally {
     if (live) {
-      await new Promise((r) => setTimeout(r, base.metricsLingerMs));
+      await new Promise((r) => setTimeout(r, base.outputs.metricsLingerMs));
       await live.close();
     }
     await target.stop();
@@ -71,17 +71,10 @@ async function sweepSteps(
     const started = Date.now();
     const scenario: Scenario = {
       ...base,
-      rate,
-      concurrency: undefined,
-      repeat: 1,
-      out: join(dir, `step-${steps.length + 1}.json`),
-      saveBaseline: undefined,
-      // The sweep writes its own reports; a step writes only its result.
-      hgrm: undefined,
-      html: undefined,
-      histLog: undefined,
-      // The sweep's one endpoint serves every step (ctx.live), not one endpoint per step.
-      metricsListen: undefined,
+      load: { ...base.load, rate, concurrency: undefined, repeat: 1 },
+      // The sweep writes its own reports and serves one live endpoint for every step
+      // (ctx.live): a step writes only its result.
+      outputs: resultOnly(join(dir, `step-${steps.length + 1}.json`)),
     };
     let ran: Awaited<ReturnType<typeof runBench>>;
     try {
@@ -159,7 +152,7 @@ async function sweepSteps(
           };
     const report: SweepReport = {
       schema: 'capacity-sweep/v1',
-      target: String(base.target),
+      target: String(base.target.url),
       slo: {
         p99_ms: slo.p99Ms,
         max_error_rate: slo.maxErrorRate,

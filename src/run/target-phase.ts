@@ -19,18 +19,18 @@ export interface PreparedTarget {
 
 export async function prepareTarget(s: Scenario): Promise<PreparedTarget> {
   let router: RouterProcess | undefined;
-  let url = s.target;
+  let url = s.target.url;
   let localNats: RunningNatsServer | undefined;
-  if (s.builtin && s.nats) {
+  if (s.target.builtin && s.nats) {
     // The router over NATS needs a server: the one given, or a local one for this run.
     if (!s.nats.url) localNats = await startNatsServer();
     url = s.nats.url ?? localNats!.url;
-    router = await spawnRouter(s.builtin, { url }).catch(async (e: unknown) => {
+    router = await spawnRouter(s.target.builtin, { url }).catch(async (e: unknown) => {
       await localNats?.stop();
       throw e;
     });
-  } else if (s.builtin) {
-    router = await spawnRouter(s.builtin);
+  } else if (s.target.builtin) {
+    router = await spawnRouter(s.target.builtin);
     url = `${router.httpUrl}${DECIDE_PATH}`;
   }
   return {

@@ -162,7 +162,7 @@ export async function resolveScenario(
     body = DECIDE_TEMPLATE;
   }
   const data = dataOf(m.data);
-  const fields = dataFieldsOf({ target: m.target, body, headers: m.headers ?? {}, requests });
+  const fields = dataFieldsOf({ url: m.target, body, headers: m.headers ?? {}, requests });
   if (fields.length && !data)
     throw new ToolError('E_USAGE', `{{data.${fields[0]}}} needs a data file: give --data FILE`);
   const durationMs = stages
@@ -173,53 +173,39 @@ export async function resolveScenario(
   if (timeoutMs <= 0) throw new ToolError('E_USAGE', 'timeout: must be longer than 0');
   return {
     name: m.name ?? (isBuiltin ? `builtin-router-${transport}` : transport),
-    target: m.target,
-    builtin: isBuiltin ? knobsFromFields(m.builtin ?? {}) : undefined,
-    rate: m.rate,
-    stages: stages ? { startRate: m.start_rate ?? 0, stages } : undefined,
-    metricsListen: m.metrics_listen,
-    metricsLingerMs: parseDuration(m.metrics_linger ?? '5s', 'metrics_linger'),
-    concurrency: m.concurrency,
-    requests,
-    data,
-    durationMs,
-    warmupMs: parseDuration(m.warmup ?? '5s', 'warmup'),
-    arrival: m.arrival ?? 'constant',
-    connections: m.connections ?? 32,
-    httpEngine: m.http_engine ?? 'fast',
-    maxInFlight: m.max_in_flight ?? 10_000,
-    timeoutMs,
-    method: m.method ?? (body !== undefined ? 'POST' : 'GET'),
-    headers: m.headers ?? {},
-    body,
-    tenants: m.tenants ?? DEFAULT_TENANTS,
-    threads,
-    replyCheck: m.reply_check ?? isBuiltin,
-    overloadCodes: m.overload_codes ?? ['overloaded'],
-    tls: m.tls ?? {},
-    maxSendLagMs: parseDuration(m.max_send_lag ?? '10ms', 'max_send_lag'),
-    seed: m.seed ?? 1,
-    repeat: m.repeat ?? 1,
-    out: m.out ?? 'reports/run.json',
-    saveBaseline: m.save_baseline,
-    hgrm: m.hgrm,
-    html: m.html,
-    histLog: m.hist_log,
-    transport,
-    leakThresholdMbPerMin: m.leak_threshold ?? 10,
-    fault: faultOf(m),
-    probes: {
-      ...(m.probe_pid !== undefined ? { pid: m.probe_pid } : {}),
-      ...(m.probe_prom
-        ? {
-            prom: {
-              url: m.probe_prom,
-              mem: m.probe_prom_mem ?? 'process_resident_memory_bytes',
-              cpu: m.probe_prom_cpu ?? 'process_cpu_seconds_total',
-            },
-          }
-        : {}),
-      ...(m.probe_nats_varz ? { natsVarz: m.probe_nats_varz } : {}),
+    target: {
+      url: m.target,
+      transport,
+      builtin: isBuiltin ? knobsFromFields(m.builtin ?? {}) : undefined,
+    },
+    load: {
+      rate: m.rate,
+      stages: stages ? { startRate: m.start_rate ?? 0, stages } : undefined,
+      concurrency: m.concurrency,
+      durationMs,
+      warmupMs: parseDuration(m.warmup ?? '5s', 'warmup'),
+      arrival: m.arrival ?? 'constant',
+      seed: m.seed ?? 1,
+      repeat: m.repeat ?? 1,
+      threads,
+      maxInFlight: m.max_in_flight ?? 10_000,
+      maxSendLagMs: parseDuration(m.max_send_lag ?? '10ms', 'max_send_lag'),
+    },
+    workload: {
+      method: m.method ?? (body !== undefined ? 'POST' : 'GET'),
+      headers: m.headers ?? {},
+      body,
+      tenants: m.tenants ?? DEFAULT_TENANTS,
+      requests,
+      data,
+      timeoutMs,
+      replyCheck: m.reply_check ?? isBuiltin,
+      overloadCodes: m.overload_codes ?? ['overloaded'],
+    },
+    http: {
+      connections: m.connections ?? 32,
+      engine: m.http_engine ?? 'fast',
+      tls: m.tls ?? {},
     },
     nats:
       transport === 'nats'
@@ -238,7 +224,31 @@ export async function resolveScenario(
             credsFile: m.nats?.creds,
           }
         : undefined,
+    probes: {
+      ...(m.probe_pid !== undefined ? { pid: m.probe_pid } : {}),
+      ...(m.probe_prom
+        ? {
+            prom: {
+              url: m.probe_prom,
+              mem: m.probe_prom_mem ?? 'process_resident_memory_bytes',
+              cpu: m.probe_prom_cpu ?? 'process_cpu_seconds_total',
+            },
+          }
+        : {}),
+      ...(m.probe_nats_varz ? { natsVarz: m.probe_nats_varz } : {}),
+      leakThresholdMbPerMin: m.leak_threshold ?? 10,
+    },
+    fault: faultOf(m),
     agents: await agentsOf(m.agents),
+    outputs: {
+      out: m.out ?? 'reports/run.json',
+      saveBaseline: m.save_baseline,
+      hgrm: m.hgrm,
+      html: m.html,
+      histLog: m.hist_log,
+      metricsListen: m.metrics_listen,
+      metricsLingerMs: parseDuration(m.metrics_linger ?? '5s', 'metrics_linger'),
+    },
   };
 }
 

@@ -116,79 +116,138 @@ export interface ScenarioFile {
 /** Flags that were given, already named as scenario fields (snake_case). */
 export type ScenarioOverrides = ScenarioFile & { body_at?: string };
 
-/** A scenario after merging file, flags and defaults: every field settled, times in ms. */
+/**
+ * A scenario after merging file, flags and defaults: every field settled, times in ms, in
+ * parts by concern (what is hit, how hard, with what, over which protocol, what is watched,
+ * what is broken on purpose, from where), with the files it writes apart.
+ */
 export interface Scenario {
   name: string;
-  target: string;
+  target: TargetPart;
+  load: LoadPart;
+  workload: WorkloadPart;
+  http: HttpPart;
+  /** The NATS side of the run; undefined: an HTTP run. */
+  nats: NatsPart | undefined;
+  probes: ProbesPart;
+  fault: FaultPart | undefined;
+  agents: AgentsPart | undefined;
+  outputs: OutputsPart;
+}
+
+/** What is hit. */
+export interface TargetPart {
+  /** The URL as given (`builtin` for the built-in router, whose address comes at run time). */
+  url: string;
+  transport: 'http' | 'nats';
+  /** The built-in router's knobs, when the target is `builtin`. */
   builtin: RouterKnobs | undefined;
+}
+
+/** How hard, for how long, from how many threads. */
+export interface LoadPart {
   rate: number | undefined;
   /** Open loop along ramps and holds instead of one rate; the run's length is their sum. */
   stages: { startRate: number; stages: import('../schedule/profile.js').Stage[] } | undefined;
   concurrency: number | undefined;
-  /** A weighted mix of request kinds; undefined: one kind from target/method/body/subject. */
-  requests: RequestKind[] | undefined;
-  /** A data feeder (`--data`): rows streamed, disjoint per thread and agent. */
-  data: import('../workload/feeder.js').DataSpec | undefined;
   durationMs: number;
   warmupMs: number;
   arrival: Arrival;
-  connections: number;
-  httpEngine: 'fast' | 'undici';
+  seed: number;
+  repeat: number;
+  threads: number;
   maxInFlight: number;
-  timeoutMs: number;
+  maxSendLagMs: number;
+}
+
+/** What each request is. */
+export interface WorkloadPart {
   method: string;
   headers: Record<string, string>;
   body: string | undefined;
   tenants: string[];
-  threads: number;
+  /** A weighted mix of request kinds; undefined: one kind from target/method/body/subject. */
+  requests: RequestKind[] | undefined;
+  /** A data feeder (`--data`): rows streamed, disjoint per thread and agent. */
+  data: import('../workload/feeder.js').DataSpec | undefined;
+  timeoutMs: number;
   replyCheck: boolean;
   overloadCodes: string[];
+}
+
+/** The HTTP client. */
+export interface HttpPart {
+  connections: number;
+  engine: 'fast' | 'undici';
   tls: { ca?: string; cert?: string; key?: string; insecure?: boolean };
-  maxSendLagMs: number;
-  seed: number;
-  repeat: number;
+}
+
+export interface NatsPart {
+  mode: 'request' | 'publish' | 'jetstream' | 'consume';
+  /** consume: the stream, an existing consumer, and where a new one starts. */
+  stream: string | undefined;
+  consumer: string | undefined;
+  deliver: 'all' | 'new';
+  subject: string;
+  /** Spread over SUBJECT.0 .. SUBJECT.N-1 (request k goes to SUBJECT.(k mod N)). */
+  subjects: number | undefined;
+  /** Random bytes of this size instead of the templated body. */
+  payloadSize: number | undefined;
+  /** For `builtin` over NATS: use this server instead of starting one. */
+  url: string | undefined;
+  traceparent: boolean;
+  e2e: boolean;
+  auth: import('../transports/nats-config.js').NatsAuth;
+  credsFile: string | undefined;
+}
+
+/** What watches the target, and what its memory may do before it is called a leak. */
+export interface ProbesPart {
+  pid?: number;
+  prom?: { url: string; mem: string; cpu: string };
+  natsVarz?: string;
+  leakThresholdMbPerMin: number;
+}
+
+export interface FaultPart {
+  atMs: number;
+  cmd: string;
+  recoverAtMs?: number;
+  recoverCmd?: string;
+  factor: number;
+}
+
+export interface AgentsPart {
+  count: number | 'all';
+  /** The bus the agents serve on; undefined with `local`, which starts its own. */
+  bus: import('../transports/nats-config.js').NatsConnConfig | undefined;
+  local: boolean;
+  discoverMs: number;
+}
+
+/** The files a run writes and what it serves while it runs. */
+export interface OutputsPart {
   out: string;
   saveBaseline: string | undefined;
   hgrm: string | undefined;
   html: string | undefined;
+  histLog: string | undefined;
   metricsListen: string | undefined;
   metricsLingerMs: number;
-  histLog: string | undefined;
-  transport: 'http' | 'nats';
-  leakThresholdMbPerMin: number;
-  fault:
-    | { atMs: number; cmd: string; recoverAtMs?: number; recoverCmd?: string; factor: number }
-    | undefined;
-  probes: { pid?: number; prom?: { url: string; mem: string; cpu: string }; natsVarz?: string };
-  nats:
-    | {
-        mode: 'request' | 'publish' | 'jetstream' | 'consume';
-        /** consume: the stream, an existing consumer, and where a new one starts. */
-        stream: string | undefined;
-        consumer: string | undefined;
-        deliver: 'all' | 'new';
-        subject: string;
-        /** Spread over SUBJECT.0 .. SUBJECT.N-1 (request k goes to SUBJECT.(k mod N)). */
-        subjects: number | undefined;
-        /** Random bytes of this size instead of the templated body. */
-        payloadSize: number | undefined;
-        /** For `builtin` over NATS: use this server instead of starting one. */
-        url: string | undefined;
-        traceparent: boolean;
-        e2e: boolean;
-        auth: import('../transports/nats-config.js').NatsAuth;
-        credsFile: string | undefined;
-      }
-    | undefined;
-  agents:
-    | {
-        count: number | 'all';
-        /** The bus the agents serve on; undefined with `local`, which starts its own. */
-        bus: import('../transports/nats-config.js').NatsConnConfig | undefined;
-        local: boolean;
-        discoverMs: number;
-      }
-    | undefined;
+}
+
+/** Outputs of a run inside a sweep or a comparison: its result file only (the caller writes
+ * the reports, and serves one live endpoint for all its runs). */
+export function resultOnly(out: string): OutputsPart {
+  return {
+    out,
+    saveBaseline: undefined,
+    hgrm: undefined,
+    html: undefined,
+    histLog: undefined,
+    metricsListen: undefined,
+    metricsLingerMs: 0,
+  };
 }
 
 export const DECIDE_TEMPLATE =

@@ -76,16 +76,19 @@ export function refuseForConsume(m: ScenarioOverrides): void {
 }
 
 /** Every {{data.FIELD}} the run's templates use: each row must have them all. */
-export function dataFieldsOf(
-  s: Pick<Scenario, 'target' | 'body' | 'headers' | 'requests'>,
-): string[] {
-  const texts = [s.target, s.body ?? '', ...Object.values(s.headers)];
+export function dataFieldsOf(s: {
+  url: string;
+  body: string | undefined;
+  headers: Record<string, string>;
+  requests: RequestKind[] | undefined;
+}): string[] {
+  const texts = [s.url, s.body ?? '', ...Object.values(s.headers)];
   for (const k of s.requests ?? [])
     texts.push(k.path, k.subject, k.body ?? '', ...Object.values(k.headers));
   return [...new Set(texts.flatMap(dataFields))];
 }
 
-export function dataOf(d: ScenarioFile['data'] | undefined): Scenario['data'] {
+export function dataOf(d: ScenarioFile['data'] | undefined): Scenario['workload']['data'] {
   if (!d) return undefined;
   if (!d.file) throw new ToolError('E_USAGE', '--data-order/--data-on-end go with --data FILE');
   dataFormat(d.file); // a one-line error now for a name it cannot read

@@ -4,6 +4,7 @@ import { collectEnvironment, collectGit } from '../../src/env/environment.js';
 import { runBench } from '../../src/run/bench.js';
 import { prepareTarget } from '../../src/run/target-phase.js';
 import { resolveScenario } from '../../src/scenario/resolve.js';
+import { resultOnly } from '../../src/scenario/scenario.js';
 import { expectCountersAddUp, tmp } from '../helpers/cli.js';
 
 const io = { stdout: process.stdout, stderr: process.stderr, quiet: true };
@@ -27,7 +28,7 @@ describe('a target prepared once for many runs (capacity-sweep steps, compare ro
     const ctx = { env: collectEnvironment(), git: collectGit(), target };
     try {
       const a = await runBench(s, io, ctx);
-      const b = await runBench({ ...s, out: join(tmp(), 'b.json') }, io, ctx);
+      const b = await runBench({ ...s, outputs: resultOnly(join(tmp(), 'b.json')) }, io, ctx);
       for (const { result, exitCode } of [a, b]) {
         expect(exitCode).toBe(0);
         expectCountersAddUp(result);

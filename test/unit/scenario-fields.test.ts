@@ -45,20 +45,20 @@ describe('one field table for flags, schema and docs', () => {
       { target: 'http://127.0.0.1:1/', rate: 1, probe_prom: 'http://127.0.0.1:1/metrics' },
       {},
     );
-    expect(http.durationMs).toBe(ms('duration'));
-    expect(http.warmupMs).toBe(ms('warmup'));
-    expect(http.timeoutMs).toBe(ms('timeout'));
-    expect(http.maxSendLagMs).toBe(ms('max_send_lag'));
-    expect(http.metricsLingerMs).toBe(ms('metrics_linger'));
-    expect(String(http.connections)).toBe(d.connections);
-    expect(String(http.maxInFlight)).toBe(d.max_in_flight);
-    expect(String(http.threads)).toBe(d.threads);
-    expect(String(http.seed)).toBe(d.seed);
-    expect(String(http.leakThresholdMbPerMin)).toBe(d.leak_threshold);
-    expect(http.arrival).toBe(d.arrival);
-    expect(http.httpEngine).toBe(d.http_engine);
-    expect(http.out).toBe(d.out);
-    expect(http.overloadCodes).toEqual([d.overload_codes]);
+    expect(http.load.durationMs).toBe(ms('duration'));
+    expect(http.load.warmupMs).toBe(ms('warmup'));
+    expect(http.workload.timeoutMs).toBe(ms('timeout'));
+    expect(http.load.maxSendLagMs).toBe(ms('max_send_lag'));
+    expect(http.outputs.metricsLingerMs).toBe(ms('metrics_linger'));
+    expect(String(http.http.connections)).toBe(d.connections);
+    expect(String(http.load.maxInFlight)).toBe(d.max_in_flight);
+    expect(String(http.load.threads)).toBe(d.threads);
+    expect(String(http.load.seed)).toBe(d.seed);
+    expect(String(http.probes.leakThresholdMbPerMin)).toBe(d.leak_threshold);
+    expect(http.load.arrival).toBe(d.arrival);
+    expect(http.http.engine).toBe(d.http_engine);
+    expect(http.outputs.out).toBe(d.out);
+    expect(http.workload.overloadCodes).toEqual([d.overload_codes]);
     expect(http.probes.prom).toMatchObject({ mem: d.probe_prom_mem, cpu: d.probe_prom_cpu });
     const nats = await resolveScenario({ target: 'nats://127.0.0.1:1', rate: 1 }, {});
     expect(nats.nats).toMatchObject({
