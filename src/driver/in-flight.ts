@@ -63,6 +63,10 @@ export class InFlightTable {
     // Drop the transport's request graph now; the entry itself waits for the next sweep.
     entry.cancel = undefined;
     this.count--;
+    // Answers mostly come in send order: drop ended entries from the head now, so they die
+    // young instead of waiting for the sweep (at 250k msg/s that wait kept ~12k of them alive
+    // across collections, and the old-generation pauses showed up as send lag).
+    for (let e = this.queue.peek(); e?.ended; e = this.queue.peek()) this.queue.shift();
     this.recorder.completed(entry.intendedMs, entry.sentMs, this.clock.now(), outcome, entry.kind);
     this.onSlotFree();
   }
@@ -71,12 +75,13 @@ export class InFlightTable {
     const now = this.clock.now();
     this.recorder.inFlightGauge(now, this.count);
     for (let e = this.queue.peek(); e; e = this.queue.peek()) {
-      if (!e.ended) {
-        if (e.sentMs + this.timeoutMs > now) break;
-        e.cancel?.();
-        this.end(e, TIMEOUT);
+      if (e.ended) {
+        this.queue.shift();
+        continue;
       }
-      this.queue.shift();
+      if (e.sentMs + this.timeoutMs > now) break;
+      e.cancel?.();
+      this.end(e, TIMEOUT); // which drops it (and the ended ones after it) from the head
     }
   }
 

@@ -26,6 +26,33 @@ export function msToUs(ms: number): number {
   return us > HIGHEST_TRACKABLE_US ? HIGHEST_TRACKABLE_US : us;
 }
 
+/**
+ * `h.recordValue(us)` at a fifth of its cost, for the per-request hot path. hdr-histogram-js
+ * finds a value's bucket with Math.log2 and Math.pow (~90 ns a value here, a tenth of the
+ * generator's CPU in a 300k msg/s NATS publish run, four values per request); the same
+ * bucket comes from Math.clz32 and shifts, since values are whole µs below 2^32. The counts
+ * are the library's own (same index, min, max and total): a unit test records the whole
+ * range both ways and compares the encoded histograms.
+ */
+export function recordUs(h: Histogram, us: number): void {
+  const j = h as unknown as hdr.JsHistogram;
+  if (!(us >= 1 && us <= HIGHEST_TRACKABLE_US) || us !== Math.floor(us)) {
+    h.recordValue(us);
+    return;
+  }
+  const half = j.subBucketHalfCountMagnitude;
+  const unit = j.unitMagnitude;
+  const bucket = Math.max(31 - Math.clz32(us) - half - unit, 0);
+  const index = ((bucket + 1) << half) + (us >>> (bucket + unit)) - j.subBucketHalfCount;
+  if (index >= j.countsArrayLength) {
+    h.recordValue(us);
+    return;
+  }
+  j.incrementCountAtIndex(index);
+  j.updateMinAndMax(us);
+  j.incrementTotalCount();
+}
+
 export function encode(h: Histogram): string {
   return hdr.encodeIntoCompressedBase64(h);
 }

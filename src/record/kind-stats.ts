@@ -1,4 +1,4 @@
-import { encode, newHistogram, type Histogram } from './histogram.js';
+import { encode, newHistogram, recordUs, type Histogram } from './histogram.js';
 import type { Outcome } from './outcome.js';
 
 /** One request kind's counters and latency (compressed HDR), mergeable like the run's. */
@@ -47,7 +47,7 @@ export class KindStats {
     const k = this.kinds[kind]!;
     if (outcome.kind === 'ok') {
       k.ok++;
-      k.latency.recordValue(latencyUs);
+      recordUs(k.latency, latencyUs);
       return;
     }
     const cls = outcome.kind === 'timeout' ? 'timeout' : outcome.cls;

@@ -1,4 +1,4 @@
-import { newHistogram, encode, msToUs, type Histogram } from './histogram.js';
+import { newHistogram, encode, msToUs, recordUs, type Histogram } from './histogram.js';
 import { bucketOf, emptyMeasured, type MeasuredLive } from './live-latency.js';
 import { KindStats, type KindSnapshot } from './kind-stats.js';
 import type { Outcome } from './outcome.js';
@@ -58,6 +58,8 @@ export interface RecorderSnapshot {
 }
 
 export const TIMELINE_BUCKET_MS = 100;
+/** How far before the measurement the rehearsal recorder's own measurement starts. */
+const REHEARSAL_LEAD_MS = 3_600_000;
 
 /** Per-bucket counts by intended send time; arrays indexed by bucket since the end of warm-up. */
 export interface Timeline {
@@ -106,16 +108,29 @@ export class Recorder {
   /** Per request kind, when the run has a mix. */
   private readonly kinds: KindStats | undefined;
   private dataExhausted = false;
+  /**
+   * Warm-up requests are recorded twice: counted here as warm-up, and measured in full by a
+   * rehearsal recorder that is thrown away. So the measured code path (histograms, intervals,
+   * per-kind stats) is compiled and optimised during the warm-up, not at the start of the
+   * measurement: without it, the first measured second of a 260k msg/s run had a send lag
+   * p99 of ~25-40 ms (the JIT at work) against ~3 ms in the seconds after.
+   */
+  private readonly rehearsal: Recorder | undefined;
 
   constructor(
     readonly measureStartMs: number,
     readonly measureEndMs: number,
     withTimeline = false,
     private readonly kindNames?: readonly string[],
+    rehearse = true,
   ) {
     if (withTimeline)
       this.timeline = { bucket_ms: TIMELINE_BUCKET_MS, ok: [], failed: [], max_us: [] };
     this.kinds = kindNames ? new KindStats(kindNames) : undefined;
+    // Its measurement starts an hour early, so every warm-up request is measured there.
+    this.rehearsal = rehearse
+      ? new Recorder(measureStartMs - REHEARSAL_LEAD_MS, measureStartMs, false, kindNames, false)
+      : undefined;
   }
 
   /** The feeder ran out (`on_end: stop`). */
@@ -147,7 +162,7 @@ export class Recorder {
   scheduled(intendedMs: number): void {
     const c = this.counterFor(intendedMs);
     c.scheduled++;
-    if (c === this.warmup) return;
+    if (c === this.warmup) return this.rehearsal?.scheduled(intendedMs);
     const t = Math.floor((intendedMs - this.measureStartMs) / 1000);
     while (this.offered.length <= t) this.offered.push(0);
     this.offered[t]!++;
@@ -164,9 +179,9 @@ export class Recorder {
   sent(intendedMs: number, dispatchedMs: number | undefined, nowMs: number, kind = 0): void {
     const c = this.counterFor(intendedMs);
     c.sent++;
-    if (c === this.warmup) return;
+    if (c === this.warmup) return this.rehearsal?.sent(intendedMs, dispatchedMs, nowMs, kind);
     this.kinds?.sent(kind);
-    if (dispatchedMs !== undefined) this.sendLag.recordValue(msToUs(dispatchedMs - intendedMs));
+    if (dispatchedMs !== undefined) recordUs(this.sendLag, msToUs(dispatchedMs - intendedMs));
     this.interval(nowMs).sent++;
   }
 
@@ -174,7 +189,7 @@ export class Recorder {
   backpressure(intendedMs: number, kind: string, requestKind = 0): void {
     const c = this.counterFor(intendedMs);
     c.backpressure_total++;
-    if (c === this.warmup) return;
+    if (c === this.warmup) return this.rehearsal?.backpressure(intendedMs, kind, requestKind);
     this.backpressureByKind[kind] = (this.backpressureByKind[kind] ?? 0) + 1;
     this.kinds?.backpressure(requestKind);
   }
@@ -190,7 +205,8 @@ export class Recorder {
     if (outcome.kind === 'ok') c.ok++;
     else if (outcome.kind === 'timeout') c.timeouts++;
     else c.errors++;
-    if (c === this.warmup) return;
+    if (c === this.warmup)
+      return this.rehearsal?.completed(intendedMs, sentMs, nowMs, outcome, requestKind);
     this.kinds?.completed(requestKind, msToUs(nowMs - intendedMs), outcome);
     this.answeredAt(nowMs);
     // By intended time: "from when on do new requests succeed again", the recovery users see.
@@ -223,9 +239,9 @@ export class Recorder {
   private okLatency(us: number, serviceUs: number): void {
     this.liveBuckets[bucketOf(us / 1e6)]!++;
     this.liveSumUs += us;
-    this.latency.recordValue(us);
-    this.serviceTime.recordValue(serviceUs);
-    this.intervalHist.recordValue(us);
+    recordUs(this.latency, us);
+    recordUs(this.serviceTime, serviceUs);
+    recordUs(this.intervalHist, us);
   }
 
   /**
@@ -237,7 +253,7 @@ export class Recorder {
     c.scheduled++;
     c.sent++;
     c.ok++;
-    if (c === this.warmup) return;
+    if (c === this.warmup) return this.rehearsal?.consumed(publishedMs, nowMs);
     this.answeredAt(nowMs);
     const iv = this.interval(nowMs);
     iv.sent++;
@@ -248,7 +264,7 @@ export class Recorder {
 
   /** Sampled by the driver a few times a second, for queue-growth detection. */
   inFlightGauge(nowMs: number, inFlight: number): void {
-    if (nowMs < this.measureStartMs) return;
+    if (nowMs < this.measureStartMs) return this.rehearsal?.inFlightGauge(nowMs, inFlight);
     const iv = this.interval(nowMs);
     if (inFlight > iv.in_flight_max) iv.in_flight_max = inFlight;
   }

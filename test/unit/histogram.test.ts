@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import {
+  HIGHEST_TRACKABLE_US,
+  encode,
+  newHistogram,
+  recordUs,
+  summarize,
+} from '../../src/record/histogram.js';
+import { mulberry32 } from '../../src/schedule/arrivals.js';
+
+describe('recordUs: the library recordValue, without its Math.pow', () => {
+  it('puts every value where recordValue does: same counts, min, max, total', () => {
+    const a = newHistogram();
+    const b = newHistogram();
+    const rng = mulberry32(7);
+    const values: number[] = [1, 2, 1023, 1024, 2047, 2048, 2049, 4095, 4096, HIGHEST_TRACKABLE_US];
+    // Every power of two and its neighbours (bucket edges), then a spread of magnitudes.
+    for (let p = 0; p < 32; p++)
+      for (const d of [-1, 0, 1]) {
+        const v = 2 ** p + d;
+        if (v >= 1 && v <= HIGHEST_TRACKABLE_US) values.push(v);
+      }
+    for (let i = 0; i < 200_000; i++)
+      values.push(Math.max(1, Math.floor(Math.exp(rng() * Math.log(HIGHEST_TRACKABLE_US)))));
+    for (const v of values) {
+      a.recordValue(v);
+      recordUs(b, v);
+    }
+    expect(encode(b)).toBe(encode(a));
+    expect(summarize(b)).toEqual(summarize(a));
+    expect(b.totalCount).toBe(values.length);
+  });
+
+  it('hands what it cannot place to recordValue (fractions, out of range)', () => {
+    const a = newHistogram();
+    const b = newHistogram();
+    for (const v of [0.5, 1.5, 2.75, HIGHEST_TRACKABLE_US * 4]) {
+      a.recordValue(v);
+      recordUs(b, v);
+    }
+    expect(encode(b)).toBe(encode(a));
+    expect(b.maxValue).toBe(a.maxValue);
+  });
+});
