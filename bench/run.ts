@@ -12,7 +12,7 @@
  *
  * The machine is shared and noisy: read the ratio, not the absolute numbers.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { capacitySection, cpuSection, overloadSection, routerSection } from './cost.js';
@@ -116,20 +116,7 @@ async function natsSection(): Promise<Record<string, unknown>> {
   const { startNatsServer } = await import('../src/nats-server/server.js');
   const nats = await startNatsServer();
   if (hasTaskset) spawnSync('taskset', ['-pc', TARGET_CORE, String(nats.pid)]);
-  const responderSrc = `
-    const { connect } = await import(${JSON.stringify(join(ROOT, 'node_modules/@nats-io/transport-node/lib/mod.js'))});
-    const nc = await connect({ servers: ${JSON.stringify(nats.url)} });
-    const reply = new TextEncoder().encode('{"ok":true}');
-    nc.subscribe('bench.echo', { callback: (_e, m) => m.respond(reply) });
-    await nc.flush();
-    console.log('ready');`;
-  const [rc, ra] = pinned(TARGET_CORE, process.execPath, [
-    '--input-type=module',
-    '-e',
-    responderSrc,
-  ]);
-  const responder = spawn(rc, ra, { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((r) => responder.stdout.once('data', () => r()));
+  const responder = await startResponder(nats.url);
   try {
     const rawRuns = await rawNatsLoop(
       nats.url,
@@ -195,22 +182,57 @@ async function natsSection(): Promise<Record<string, unknown>> {
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /**
+ * The echo responder every NATS request/reply client here is measured against, on the
+ * target core beside nats-server: nats.go's (bench/go/responder.go) when Go is present, so
+ * the responder is not what limits the clients; else a nats.js one.
+ */
+async function startResponder(url: string): Promise<ChildProcess> {
+  const bin = buildGo('responder');
+  let cmd: [string, string[]];
+  if (bin) cmd = pinned(TARGET_CORE, bin, [url, 'bench.echo']);
+  else {
+    const src = `
+      const { connect } = await import(${JSON.stringify(join(ROOT, 'node_modules/@nats-io/transport-node/lib/mod.js'))});
+      const nc = await connect({ servers: ${JSON.stringify(url)} });
+      const reply = new TextEncoder().encode('{"ok":true}');
+      nc.subscribe('bench.echo', { callback: (_e, m) => m.respond(reply) });
+      await nc.flush();
+      console.log('ready');`;
+    cmd = pinned(TARGET_CORE, process.execPath, ['--input-type=module', '-e', src]);
+  }
+  log(`echo responder: ${bin ? 'nats.go (bench/go/responder.go)' : 'nats.js'}`);
+  const responder = spawn(cmd[0], cmd[1], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((r) => responder.stdout!.once('data', () => r()));
+  return responder;
+}
+
+/** Builds bench/go/NAME.go in GOPATH mode; undefined (said once) when Go or nats.go is missing. */
+function buildGo(name: string): string | undefined {
+  const env = { ...process.env, GOPATH: '/usr/share/gocode', GO111MODULE: 'off' };
+  const bin = join(ROOT, `reports/go-${name}`);
+  const built = spawnSync('go', ['build', '-o', bin, join(ROOT, `bench/go/${name}.go`)], {
+    env,
+    stdio: 'pipe',
+  });
+  if (!built.error && built.status === 0) return bin;
+  if (!goMissingSaid) {
+    goMissingSaid = true;
+    log(
+      `Go peers skipped: ${built.error ? 'go is not installed' : String(built.stderr).trim().split('\n')[0]} (apt-get install -y golang-go golang-github-nats-io-go-nats-dev)`,
+    );
+  }
+  return undefined;
+}
+let goMissingSaid = false;
+
+/**
  * The Go yardstick (bench/go): a closed-loop requester with 128 goroutines on nats.go,
  * built in GOPATH mode from Debian's golang-github-nats-io-go-nats-dev. Skipped, with a
  * message, when Go or the package is missing: a yardstick, not a dependency.
  */
 async function goPeer(url: string): Promise<number | null> {
-  const gopath = '/usr/share/gocode';
-  const src = join(ROOT, 'bench/go/requester.go');
-  const bin = join(ROOT, 'reports/go-requester');
-  const env = { ...process.env, GOPATH: gopath, GO111MODULE: 'off' };
-  const built = spawnSync('go', ['build', '-o', bin, src], { env, stdio: 'pipe' });
-  if (built.error || built.status !== 0) {
-    log(
-      `Go peer skipped: ${built.error ? 'go is not installed' : String(built.stderr).trim().split('\n')[0]} (apt-get install -y golang-go golang-github-nats-io-go-nats-dev)`,
-    );
-    return null;
-  }
+  const bin = buildGo('requester');
+  if (!bin) return null;
   const runs: number[] = [];
   for (let i = 0; i < 3; i++) {
     const [c, a] = pinned(GEN_CORE, bin, [url, 'bench.echo', '128', '5']);
