@@ -48,6 +48,7 @@ export function makePlans(
         subject: s.nats.subject,
         subjects: s.nats.subjects,
         payloadSize: s.nats.payloadSize,
+        connections: s.nats.connections,
         traceparent: s.nats.traceparent,
         e2e: s.nats.e2e,
         ...(kinds

@@ -62,6 +62,7 @@ export function scenarioEcho(s: Scenario): Record<string, unknown> {
           subject: s.nats.subject,
           ...(s.nats.subjects ? { subjects: s.nats.subjects } : {}),
           ...(s.nats.payloadSize !== undefined ? { payload_size: s.nats.payloadSize } : {}),
+          ...(s.nats.connections > 1 ? { nats_connections: s.nats.connections } : {}),
           ...(s.nats.mode === 'consume'
             ? {
                 stream: s.nats.stream ?? null,

@@ -121,6 +121,12 @@ export function outputAndConnectionFields() {
       choices: ['all', 'new'],
     }),
     field('nats.url', nats, 'string', 'with target builtin over NATS: use this server'),
+    field('nats.connections', nats, 'integer', 'NATS connections per generator thread, in turn', {
+      details:
+        'Each with its own inbox and flushes, like nats bench --clients; one is usually enough, as the thread runs out of CPU first',
+      default: '1',
+      schema: { minimum: 1, maximum: 64 },
+    }),
     ...authFields('nats.', 'nats-', 'NATS', nats),
 
     field('probe_pid', probes, 'integer', "sample this process's RSS and CPU (Linux /proc)", {

@@ -218,6 +218,7 @@ export async function resolveScenario(
             subjects: m.subjects,
             payloadSize: m.payload_size,
             url: m.nats?.url,
+            connections: m.nats?.connections ?? 1,
             traceparent: m.traceparent ?? false,
             e2e: m.e2e ?? false,
             auth: await natsAuth(m.nats ?? {}),

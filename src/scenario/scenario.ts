@@ -76,7 +76,7 @@ export interface ScenarioFile {
   payload_size?: number;
   traceparent?: boolean;
   e2e?: boolean;
-  nats?: { url?: string } & NatsAuthFields;
+  nats?: { url?: string; connections?: number } & NatsAuthFields;
   /** Generator agents: split the run over a fleet coordinated on a NATS bus. */
   agents?: {
     count?: number | 'all';
@@ -195,6 +195,8 @@ export interface NatsPart {
   payloadSize: number | undefined;
   /** For `builtin` over NATS: use this server instead of starting one. */
   url: string | undefined;
+  /** Connections per generator thread, used in turn. */
+  connections: number;
   traceparent: boolean;
   e2e: boolean;
   auth: import('../transports/nats-config.js').NatsAuth;

@@ -14,7 +14,12 @@ export async function createTransport(cfg: TransportConfig): Promise<Transport> 
     case 'http':
       if (cfg.engine === 'undici') return new (await import('./http.js')).HttpTransport(cfg);
       return new (await import('./http1.js')).Http1Transport(cfg);
-    case 'nats':
-      return new (await import('./nats.js')).NatsTransport(cfg);
+    case 'nats': {
+      const { NatsTransport } = await import('./nats.js');
+      const n = cfg.connections ?? 1;
+      if (n <= 1) return new NatsTransport(cfg);
+      const { TransportPool } = await import('./nats-pool.js');
+      return new TransportPool(Array.from({ length: n }, () => new NatsTransport(cfg)));
+    }
   }
 }

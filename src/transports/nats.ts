@@ -50,6 +50,8 @@ export interface NatsConfig extends NatsConnConfig {
   shard: number;
   /** A weighted mix: request kind k is kinds[k] (the driver picks k). */
   kinds?: NatsRequestSpec[];
+  /** Connections of this thread, taken in turn (transports/nats-pool); default 1. */
+  connections?: number;
 }
 
 /** One kind of message of a mix. */

@@ -136,6 +136,32 @@ describe('NATS transports against a real nats-server', () => {
     await nc.close();
   });
 
+  it('--nats-connections 3: requests go out in turn over three connections, all answered', async () => {
+    const nc = await connectNats(splitNatsUrls([nats.url]));
+    const inboxes = new Map<string, number>();
+    const reply = new TextEncoder().encode('{"ok":true}');
+    nc.subscribe('bench.pool', {
+      callback: (_e, m) => {
+        // A reply subject is <that connection's inbox>.<request number>.
+        const inbox = m.reply!.slice(0, m.reply!.lastIndexOf('.'));
+        inboxes.set(inbox, (inboxes.get(inbox) ?? 0) + 1);
+        m.respond(reply);
+      },
+    });
+    await nc.flush();
+    const { result } = await bench({
+      target: nats.url,
+      subject: 'bench.pool',
+      nats: { connections: 3 },
+      rate: 600,
+      duration: '1s',
+    });
+    expect(result.counters.ok).toBe(600);
+    expect(result.scenario.nats_connections).toBe(3);
+    expect([...inboxes.values()].sort()).toEqual([200, 200, 200]);
+    await nc.close();
+  });
+
   it('publish with --e2e: each message timed until our own subscriber receives it', async () => {
     const { result } = await bench({
       target: nats.url,
