@@ -1,7 +1,7 @@
 import { startNatsServer, type RunningNatsServer } from '../nats-server/server.js';
 import { TargetProbe, promReader, varzReader } from '../probes/proc-probe.js';
 import type { Scenario } from '../scenario/scenario.js';
-import { DECIDE_PATH } from '../targets/builtin-router/http-server.js';
+import { DECIDE_PATH } from '../targets/builtin-router/addresses.js';
 import { spawnRouter, type RouterProcess } from '../targets/builtin-router/spawn.js';
 import { redactUrl } from '../util/redact.js';
 

@@ -1,4 +1,4 @@
-import { DECIDE_SUBJECT } from '../targets/builtin-router/nats-responder.js';
+import { DECIDE_SUBJECT } from '../targets/builtin-router/addresses.js';
 import { parseAgentCount } from './flag-text.js';
 import { authFields, field, knobFields, type FieldGroup } from './field-kit.js';
 

@@ -12,7 +12,7 @@ import {
   type ScenarioFile,
   type ScenarioOverrides,
 } from './scenario.js';
-import { DECIDE_SUBJECT } from '../targets/builtin-router/nats-responder.js';
+import { DECIDE_SUBJECT } from '../targets/builtin-router/addresses.js';
 import { peakRate, profileFromStages } from '../schedule/profile.js';
 import { agentsOf, natsAuth } from './agents-auth.js';
 import { dataFieldsOf, dataOf, refuseForConsume, requestKinds } from './workload.js';

@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { wallClock } from '../../timing/clock.js';
+import { DECIDE_PATH } from './addresses.js';
 import { decide, type DecideReply } from './decide.js';
 import { Http1RequestParser, RequestError, type ParsedRequest } from './http1-request-parser.js';
 import type { RouterKnobs } from './knobs.js';
@@ -19,8 +20,6 @@ export interface RouterServer {
   port: number;
   close(): Promise<void>;
 }
-
-export const DECIDE_PATH = '/api/v1/routes/decide';
 
 const REASONS: Record<number, string> = {
   100: 'Continue',

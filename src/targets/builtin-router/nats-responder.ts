@@ -1,6 +1,7 @@
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import { connectNats } from '../../transports/nats-connect.js';
 import { splitNatsUrls } from '../../transports/nats-config.js';
+import { DECIDE_SUBJECT } from './addresses.js';
 import { decide, invalid } from './decide.js';
 import { failure } from './http-server.js';
 import type { RouterCounters } from './metrics.js';
@@ -10,7 +11,6 @@ import type { ServiceModel } from './service-model.js';
  * The reference router over NATS: the same contract and service model as over HTTP, on
  * `beamline.router.v1.decide` in a queue group, so several routers share the load.
  */
-export const DECIDE_SUBJECT = 'beamline.router.v1.decide';
 const enc = new TextEncoder();
 
 export async function startNatsRouter(
