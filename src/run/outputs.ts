@@ -50,9 +50,8 @@ async function writeOutputs(
     if (!io.quiet) io.stdout.write(`percentile spectrum written to ${s.outputs.hgrm}\n`);
   }
   if (s.outputs.saveBaseline) {
-    const validity = judgeRun(r);
-    if (!validity.valid || exitCode !== ExitCode.ok) {
-      const why = validity.findings[0]?.summary ?? `the run exited ${exitCode}`;
+    if (exitCode !== ExitCode.ok) {
+      const why = judgeRun(r).findings[0]?.summary ?? `the run exited ${exitCode}`;
       io.stderr.write(`baseline NOT saved to ${s.outputs.saveBaseline}: ${why}\n`);
     } else {
       await writeFileAtomic(s.outputs.saveBaseline, json);
