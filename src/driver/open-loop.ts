@@ -37,6 +37,11 @@ export interface OpenLoopOptions {
   seqStep?: number;
   /** Request kinds (a mix) and data rows (a feeder). */
   source?: RequestSource;
+  /**
+   * Blocks this thread until the given instant (timing/idle-sleep). Given, a loop with
+   * nothing in flight sleeps through short gaps instead of arming a wake-up.
+   */
+  idleSleep?: (dueMs: number) => void;
 }
 
 /**
@@ -54,6 +59,19 @@ const MAX_BATCH = 512;
 export const BATCH_MS = 0.75;
 /** A wake-up that comes this late after the schedule's end may still send its slot. */
 const END_GRACE_MS = 20;
+/**
+ * Gaps up to this long are slept through when nothing is in flight (idleSleep): one thread
+ * woken per slot, not two. Longer ones go to the wake thread, so that timers and signals of
+ * this thread never wait longer than this.
+ */
+export const IDLE_SLEEP_MS = 2.5;
+/**
+ * When the answer to the one request out did not come before the next slot, the loop stops
+ * expecting it to for this many slots, doubling at each miss in a row (up to 64 times as
+ * many). A lone slow answer (a noisy machine) costs little; a target slower than the gap
+ * soon stops being expected to keep up.
+ */
+const EXPECT_ANSWER_BACKOFF = 8;
 
 export class OpenLoopDriver {
   private readonly table: InFlightTable;
@@ -68,6 +86,13 @@ export class OpenLoopDriver {
   private cutoff: TimerHandle | undefined;
   private readonly grid: boolean;
   private sending = false;
+  /** Armed (instead of a wake-up) while the loop expects an answer before the next slot. */
+  private fallback: ReturnType<typeof setTimeout> | undefined;
+  /** Set from arming the safety net until the answer came or the net fired. */
+  private fallbackArmed = false;
+  /** Misses in a row. */
+  private misses = 0;
+  private expectAgainIn = 0;
   private over = false;
   private stopping = false;
   private finished!: () => void;
@@ -104,25 +129,94 @@ export class OpenLoopDriver {
   }
 
   private tick = (): void => {
-    if (this.over) return;
-    const now = this.o.clock.now();
-    if (now >= this.o.endMs + END_GRACE_MS) {
-      this.endSchedule(now, true);
-      return;
-    }
-    const sent = this.sendDue(now);
-    if (this.over) return;
-    if (sent === MAX_BATCH && this.next! <= now && !this.backlogged) {
-      // More is due: let answers be read, then go on.
-      this.cancelWakes();
-      if (!this.resumeQueued) {
-        this.resumeQueued = true;
-        setImmediate(this.resume);
+    if (this.fallback) this.clearFallback();
+    // One sleep per turn of the event loop: a transport that fails synchronously must not
+    // keep this thread from its timers and signals for the whole run.
+    for (let slept = false; ; slept = true) {
+      if (this.over) return;
+      const now = this.o.clock.now();
+      if (now >= this.o.endMs + END_GRACE_MS) {
+        this.endSchedule(now, true);
+        return;
       }
-      return;
+      const sent = this.sendDue(now);
+      if (this.over) return;
+      if (sent === MAX_BATCH && this.next! <= now && !this.backlogged) {
+        // More is due: let answers be read, then go on.
+        this.cancelWakes();
+        this.queueResume();
+        return;
+      }
+      const sleepTo = this.wait(now);
+      if (sleepTo === undefined) return;
+      if (slept) {
+        this.queueResume();
+        return;
+      }
+      this.o.idleSleep!(sleepTo);
+    }
+  };
+
+  /**
+   * Arranges to be called at the next slot. Returns an instant to sleep to instead when
+   * nothing is in flight and the slot is near. With exactly one request out (a target that
+   * answers within the gap) it expects the answer to come first: it arms only a coarse timer
+   * as a safety net, and the answer's resume() sleeps the rest of the gap. That keeps the
+   * wake thread out of slow steady rates, where it would cost a second thread's wake-up per
+   * slot. A target slower than the gap shows up as more than one request out, or as the
+   * safety net firing (up to ~1 ms late, once), which stops the expectation for a while.
+   */
+  private wait(now: number): number | undefined {
+    const next = this.next;
+    if (
+      next !== undefined &&
+      next > now &&
+      this.o.idleSleep &&
+      !this.grid &&
+      this.expectAgainIn <= 0
+    ) {
+      const gap = next - now;
+      if (this.table.size === 0 && gap <= IDLE_SLEEP_MS) {
+        if (this.fallbackArmed) this.misses = 0; // the answer came first
+        this.fallbackArmed = false;
+        this.cancelWakes();
+        return next;
+      }
+      if (this.table.size === 1 && gap <= 2 * IDLE_SLEEP_MS) {
+        this.cancelWakes();
+        this.fallback = setTimeout(this.onFallback, Math.ceil(gap));
+        this.fallbackArmed = true;
+        return undefined;
+      }
     }
     this.armWakes(now);
+    return undefined;
+  }
+
+  private onFallback = (): void => {
+    this.fallback = undefined;
+    const now = this.o.clock.now();
+    if (this.next !== undefined && this.next > now) {
+      // Node's timers count from the loop's cached millisecond, so this can come up to ~1 ms
+      // early: not a miss yet, the wake thread keeps the slot.
+      this.armWakes(now);
+      return;
+    }
+    this.fallbackArmed = false;
+    this.expectAgainIn = EXPECT_ANSWER_BACKOFF << Math.min(this.misses++, 6);
+    this.tick();
   };
+
+  private clearFallback(): void {
+    clearTimeout(this.fallback);
+    this.fallback = undefined;
+  }
+
+  private queueResume(): void {
+    if (this.resumeQueued) return;
+    this.resumeQueued = true;
+    setImmediate(this.resume);
+  }
 
   /**
    * An answer (or a late one, or a reconnect) freed a slot. While the loop is blocked on the
@@ -132,12 +226,11 @@ export class OpenLoopDriver {
    * at 20k req/s for 0.06 ms less send lag).
    */
   private onSlotFree = (): void => {
-    if (this.over || this.next === undefined || this.wakes.length > 0 || this.resumeQueued) return;
+    if (this.over || this.next === undefined || this.wakes.length > 0) return;
     // Resume once the answers of this turn of the event loop have all been read: the slots
     // they freed then go out together, not one write per answer (which under overload
     // costs the CPU that the sends need, and the achieved rate collapsed).
-    this.resumeQueued = true;
-    setImmediate(this.resume);
+    this.queueResume();
   };
 
   private resumeQueued = false;
@@ -184,6 +277,7 @@ export class OpenLoopDriver {
       // Send lag is the generator's own delay: a slot that waited for the client's bound
       // has no lag of its own to report (its wait is backpressure, and in its latency).
       this.table.send(transport, seq, t, this.backlogged ? undefined : now, kind, row);
+      this.expectAgainIn--;
       n++;
       t = this.advance();
     }
@@ -252,6 +346,7 @@ export class OpenLoopDriver {
   private scheduleDone(): void {
     this.over = true;
     this.cancelWakes();
+    this.clearFallback();
     this.cutoff?.cancel();
     this.drainDeadline = this.o.clock.now() + this.o.timeoutMs + 100;
     void this.drain();

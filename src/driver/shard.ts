@@ -6,6 +6,7 @@ import { GeneratorProbe, type GeneratorHealth } from '../probes/generator-probe.
 import { createTransport, type TransportConfig } from '../transports/create.js';
 import type { Transport } from '../transports/transport.js';
 import { wallClock } from '../timing/clock.js';
+import { sleepUntil } from '../timing/idle-sleep.js';
 import { preciseTimers } from '../timing/timers.js';
 import { ClosedLoopDriver } from './closed-loop.js';
 import { OpenLoopDriver } from './open-loop.js';
@@ -94,6 +95,7 @@ export class Shard {
 
   async prepare(): Promise<void> {
     const t = this.plan.transport;
+    await preciseTimers().ready();
     if (this.plan.consume && t.kind === 'nats') {
       // The JetStream client loads only for consume runs (start-up cost of every other run).
       const { NatsConsumeSource } = await import('../transports/nats-consume.js');
@@ -144,6 +146,7 @@ export class Shard {
           ? new OpenLoopDriver({
               ...common,
               timers: preciseTimers(),
+              idleSleep: (dueMs) => sleepUntil(wallClock, dueMs),
               maxInFlight: p.maxInFlight,
               endMs,
               meanGapMs: (1000 * p.share.count) / rate,

@@ -1,4 +1,5 @@
 import type { GeneratorHealth } from '../record/samples.js';
+import { sleptMs } from '../timing/idle-sleep.js';
 export type { GeneratorHealth } from '../record/samples.js';
 import {
   monitorEventLoopDelay,
@@ -21,6 +22,7 @@ export class GeneratorProbe {
   private t0 = performance.now();
   private rssPeak = 0;
   private elu0: EventLoopUtilization = performance.eventLoopUtilization();
+  private slept0 = sleptMs();
   private timer: NodeJS.Timeout | undefined;
 
   start(): void {
@@ -28,6 +30,7 @@ export class GeneratorProbe {
     this.cpu0 = process.cpuUsage();
     this.t0 = performance.now();
     this.elu0 = performance.eventLoopUtilization();
+    this.slept0 = sleptMs();
     this.timer = setInterval(() => this.sampleRss(), 1000);
     this.timer.unref();
   }
@@ -50,8 +53,16 @@ export class GeneratorProbe {
       ),
       cpu_pct: round2(((cpu.user + cpu.system) / 1000 / Math.max(1, wallMs)) * 100),
       rss_mb: round2(this.rssPeak / (1024 * 1024)),
-      event_loop_utilization: round2(performance.eventLoopUtilization(this.elu0).utilization),
+      event_loop_utilization: round2(this.utilization()),
     };
+  }
+
+  /** Busy share of the loop, less the time it slept through gaps (sleepUntil): idle. */
+  private utilization(): number {
+    const e = performance.eventLoopUtilization(this.elu0);
+    const total = e.idle + e.active;
+    const active = Math.max(0, e.active - (sleptMs() - this.slept0));
+    return total > 0 ? active / total : 0;
   }
 }
 

@@ -107,9 +107,29 @@ export function summarize(h: Histogram): LatencySummary {
     p99_ms: at(99),
     p999_ms: at(99.9),
     max_ms: round3(h.maxValue / 1000),
-    mean_ms: round3(h.mean / 1000),
+    mean_ms: round3(meanUs(h) / 1000),
     min_ms: round3(h.minNonZeroValue / 1000),
   };
+}
+
+/**
+ * `h.mean` without the library's iterator, which walks every bucket through an object per
+ * step: ~60 ms of a 1 s run's CPU went to the result's means. Same sum in the same order
+ * (each bucket's median equivalent value times its count), so the same number; a unit test
+ * compares them. The walk stops at the last recorded bucket.
+ */
+export function meanUs(h: Histogram): number {
+  const j = h as unknown as hdr.JsHistogram;
+  const total = h.totalCount;
+  let seen = 0;
+  let sum = 0;
+  for (let i = 0; seen < total && i < j.countsArrayLength; i++) {
+    const c = j.getCountAtIndex(i);
+    if (c === 0) continue;
+    seen += c;
+    sum += j.medianEquivalentValue(j.highestEquivalentValue(j.valueFromIndex(i))) * c;
+  }
+  return total === 0 ? 0 : sum / total;
 }
 
 /** The percentile spectrum in the classic `.hgrm` text format (values in ms). */

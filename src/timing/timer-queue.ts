@@ -30,6 +30,11 @@ export class TimerQueue {
     waker.setHandler(this.fire);
   }
 
+  /** Resolves when deadlines will be kept (the waker's thread has started). */
+  ready(): Promise<void> {
+    return this.waker.ready?.() ?? Promise.resolve();
+  }
+
   get size(): number {
     return this.heap.length;
   }

@@ -7,4 +7,6 @@ export interface Waker {
   /** Call the handler at `first`, then again at `then` (Infinity: not at all). */
   arm(first: number, then: number): void;
   setHandler(fn: () => void): void;
+  /** Resolves when the waker can keep a deadline (a thread has started). */
+  ready?(): Promise<void>;
 }

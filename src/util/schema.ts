@@ -1,16 +1,37 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { ToolError, type ErrorCode } from '../errors.js';
 
 /**
  * JSON Schema validation with ajv against the published schemas in `schemas/`, reporting
  * the first problem as one line that names the field (as a JSON path) and what is wrong.
+ *
+ * The build compiles each schema to a module (scripts/compile-schemas.mjs, same options as
+ * here): compiling the scenario schema at every start cost ~0.1 s of CPU. From the sources
+ * (the tests) there is no such module, and ajv compiles the schema here.
  */
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const ajv = addFormats(new Ajv({ allErrors: false, strict: false }));
+const require = createRequire(import.meta.url);
 const cache = new Map<string, ValidateFunction>();
+let ajv: Ajv | undefined;
+
+function compile(name: string): ValidateFunction {
+  if (!ajv) {
+    const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+    const addFormats = require('ajv-formats') as (a: Ajv) => Ajv;
+    ajv = addFormats(new AjvClass({ allErrors: false, strict: false }));
+  }
+  return ajv.compile(loadSchema(name));
+}
+
+/** The build's compiled validator for a schema, if this is the built code. */
+export function precompiled(name: string): ValidateFunction | undefined {
+  const file = fileURLToPath(
+    new URL(`../validators/${name.replace(/\.json$/, '.cjs')}`, import.meta.url),
+  );
+  return existsSync(file) ? (require(file) as ValidateFunction) : undefined;
+}
 
 export function schemaPath(name: string): string {
   return fileURLToPath(new URL(`../../schemas/${name}`, import.meta.url));
@@ -23,7 +44,7 @@ export function loadSchema(name: string): object {
 function validator(name: string): ValidateFunction {
   let v = cache.get(name);
   if (!v) {
-    v = ajv.compile(loadSchema(name));
+    v = precompiled(name) ?? compile(name);
     cache.set(name, v);
   }
   return v;

@@ -49,7 +49,15 @@ export class FakeTransport implements Transport {
   maxActive = 0;
   available?: () => number;
 
-  constructor(private readonly o: { answerMs: number; hang?: boolean; connections?: number }) {
+  constructor(
+    private readonly o: {
+      answerMs: number;
+      hang?: boolean;
+      connections?: number;
+      /** Answer time of one request, when not answerMs for all. */
+      answerMsOf?: (seq: number) => number;
+    },
+  ) {
     if (o.connections !== undefined) this.available = () => o.connections! - this.active;
   }
 
@@ -68,10 +76,13 @@ export class FakeTransport implements Transport {
     };
     const timer = this.o.hang
       ? undefined
-      : setTimeout(() => {
-          end();
-          done(OK);
-        }, this.o.answerMs);
+      : setTimeout(
+          () => {
+            end();
+            done(OK);
+          },
+          this.o.answerMsOf?.(seq) ?? this.o.answerMs,
+        );
     return () => {
       if (timer) clearTimeout(timer);
       end();

@@ -1,4 +1,12 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { freePort } from '../../src/util/free-port.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -138,38 +146,50 @@ describe('a crash is not a verdict', () => {
     expect(r.stderr.trim()).toBe('bench-router: internal error: late');
   });
 
-  it('every tool exits 4 with one line when an internal asset is broken (a corrupt schema)', async () => {
-    // A copy of the built package whose JSON schemas are corrupt: the tools' own files, not
-    // the user's input, so it is an internal error, never a verdict and never "bad input".
-    const pkg = tmp();
-    cpSync(join(ROOT, 'dist'), join(pkg, 'dist'), { recursive: true });
-    cpSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
-    symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
-    mkdirSync(join(pkg, 'schemas'));
-    for (const f of ['scenario.schema.json', 'policy.schema.json', 'bench-result.schema.json'])
-      writeFileSync(join(pkg, 'schemas', f), '{ "broken": ');
-    const cp1 = join(ROOT, 'examples/cp1');
-    const runs: [string, string[]][] = [
-      ['bench-router', ['--target', 'builtin', '--rate', '1', '--duration', '1s']],
-      ['capacity-sweep', ['--target', 'builtin', '--slo-p99', '100ms']],
-      [
-        'perf-gate',
+  it.each([
+    ['a corrupt schema', 'JSON'],
+    ['a corrupt compiled validator', 'Unexpected'],
+  ])(
+    'every tool exits 4 with one line when an internal asset is broken (%s)',
+    async (what, says) => {
+      // A copy of the built package whose JSON schemas are corrupt, and whose validators the
+      // build compiled from them are missing (the schemas are read) or corrupt: the tools' own
+      // files, not the user's input, so an internal error, never a verdict nor "bad input".
+      const pkg = tmp();
+      cpSync(join(ROOT, 'dist'), join(pkg, 'dist'), { recursive: true });
+      cpSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
+      symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
+      mkdirSync(join(pkg, 'schemas'));
+      const compiled = join(pkg, 'dist/validators');
+      if (what === 'a corrupt schema') rmSync(compiled, { recursive: true });
+      for (const f of ['scenario.schema.json', 'policy.schema.json', 'bench-result.schema.json']) {
+        writeFileSync(join(pkg, 'schemas', f), '{ "broken": ');
+        if (what !== 'a corrupt schema')
+          writeFileSync(join(compiled, f.replace(/json$/, 'cjs')), 'module.exports = {');
+      }
+      const cp1 = join(ROOT, 'examples/cp1');
+      const runs: [string, string[]][] = [
+        ['bench-router', ['--target', 'builtin', '--rate', '1', '--duration', '1s']],
+        ['capacity-sweep', ['--target', 'builtin', '--slo-p99', '100ms']],
         [
-          '--baseline',
-          join(cp1, 'baseline_cp1.json'),
-          '--policy',
-          join(cp1, 'policy_cp1.json'),
-          '--candidate',
-          join(cp1, 'baseline_cp1.json'),
+          'perf-gate',
+          [
+            '--baseline',
+            join(cp1, 'baseline_cp1.json'),
+            '--policy',
+            join(cp1, 'policy_cp1.json'),
+            '--candidate',
+            join(cp1, 'baseline_cp1.json'),
+          ],
         ],
-      ],
-    ];
-    for (const [tool, args] of runs) {
-      const r = await runCli(args, { bin: join(pkg, 'dist/cli', `${tool}.js`) });
-      expect(r.code, `${tool}: ${r.stderr}`).toBe(4);
-      const lines = r.stderr.trim().split('\n');
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`^${tool}: internal error: .*JSON`));
-    }
-  });
+      ];
+      for (const [tool, args] of runs) {
+        const r = await runCli(args, { bin: join(pkg, 'dist/cli', `${tool}.js`) });
+        expect(r.code, `${tool}: ${r.stderr}`).toBe(4);
+        const lines = r.stderr.trim().split('\n');
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toMatch(new RegExp(`^${tool}: internal error: .*${says}`));
+      }
+    },
+  );
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   HIGHEST_TRACKABLE_US,
   encode,
+  meanUs,
   newHistogram,
   recordUs,
   summarize,
@@ -40,5 +41,22 @@ describe('recordUs: the library recordValue, without its Math.pow', () => {
     }
     expect(encode(b)).toBe(encode(a));
     expect(b.maxValue).toBe(a.maxValue);
+  });
+});
+
+describe('meanUs: the library mean, without its iterator', () => {
+  it('is the same number for spread, narrow, single-value and empty histograms', () => {
+    const rng = mulberry32(11);
+    const spread = newHistogram();
+    for (let i = 0; i < 50_000; i++)
+      recordUs(spread, Math.max(1, Math.floor(Math.exp(rng() * Math.log(HIGHEST_TRACKABLE_US)))));
+    const narrow = newHistogram();
+    for (let i = 0; i < 10_000; i++) recordUs(narrow, 900 + Math.floor(rng() * 300));
+    const one = newHistogram();
+    recordUs(one, 123_456);
+    const hs = [spread, narrow, one, newHistogram()];
+    for (const h of hs) expect(meanUs(h)).toBe(h.mean);
+    expect(meanUs(narrow)).toBeGreaterThan(900);
+    expect(meanUs(narrow)).toBeLessThan(1200);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BATCH_MS, OpenLoopDriver } from '../../src/driver/open-loop.js';
+import { BATCH_MS, IDLE_SLEEP_MS, OpenLoopDriver } from '../../src/driver/open-loop.js';
 import { Recorder } from '../../src/record/recorder.js';
 import { createSchedule } from '../../src/schedule/arrivals.js';
 import { TimerQueue } from '../../src/timing/timer-queue.js';
@@ -15,6 +15,7 @@ function setup(o: {
   transport: FakeTransport;
   maxInFlight?: number;
   timeoutMs?: number;
+  idleSleep?: (dueMs: number) => void;
 }) {
   const waker = new FakeWaker();
   const timers = new TimerQueue(fakeClock, waker);
@@ -36,6 +37,7 @@ function setup(o: {
     timeoutMs: o.timeoutMs ?? 1000,
     endMs,
     meanGapMs: 1000 / o.rate,
+    idleSleep: o.idleSleep,
   });
   return { driver, recorder, waker };
 }
@@ -143,6 +145,76 @@ describe('open-loop driver on a fake clock', () => {
     await vi.advanceTimersByTimeAsync(200);
     expect(endedAt).toBeDefined();
     expect(recorder.counters.scheduled).toBeLessThan(320);
+    addsUp(recorder);
+  });
+});
+
+describe('open-loop driver sleeping through short gaps', () => {
+  beforeEach(() => void vi.useFakeTimers({ now: START - 50 }));
+  afterEach(() => void vi.useRealTimers());
+
+  /** A thread's sleep on fake time: the clock jumps to the instant, no timer fires. */
+  const sleeper = (): { sleeps: number[]; idleSleep: (dueMs: number) => void } => {
+    const sleeps: number[] = [];
+    return {
+      sleeps,
+      idleSleep: (dueMs) => {
+        sleeps.push(dueMs - Date.now());
+        vi.setSystemTime(dueMs);
+      },
+    };
+  };
+
+  // Fake timers run an immediate queued inside a timer 1 ms later; so the answers resume the
+  // loop 2 ms after each send, and the gaps are 4 ms (250 req/s).
+  it('a target answering within the gap: one sleep per slot, the wake thread never used', async () => {
+    const { sleeps, idleSleep } = sleeper();
+    const transport = new FakeTransport({ answerMs: 1 });
+    const { driver, recorder, waker } = setup({ rate: 250, lengthMs: 1000, transport, idleSleep });
+    await runToEnd(driver);
+    expect(recorder.counters.ok).toBe(250);
+    expect(sleeps.length).toBeGreaterThanOrEqual(249);
+    expect(Math.max(...sleeps)).toBeLessThanOrEqual(IDLE_SLEEP_MS);
+    expect(waker.wakes).toBeLessThanOrEqual(1); // the first slot, 50 ms after the start
+    expect(decode(recorder.snapshot().histograms.send_lag).maxValue).toBeLessThanOrEqual(1); // µs
+    addsUp(recorder);
+  });
+
+  it('a target slower than the gap (several requests out) goes to the wake thread', async () => {
+    const { sleeps, idleSleep } = sleeper();
+    const transport = new FakeTransport({ answerMs: 10 });
+    const { driver, recorder, waker } = setup({ rate: 250, lengthMs: 1000, transport, idleSleep });
+    await runToEnd(driver);
+    expect(recorder.counters.ok).toBe(250);
+    expect(sleeps.length).toBeLessThanOrEqual(2);
+    expect(waker.wakes).toBeGreaterThanOrEqual(245);
+    addsUp(recorder);
+  });
+
+  it('a lone slow answer costs a few slots on the wake thread, then sleeping resumes', async () => {
+    const { sleeps, idleSleep } = sleeper();
+    // Every 100th request takes 6 ms (longer than the 4 ms gap), the others 1 ms.
+    const transport = new FakeTransport({
+      answerMs: 1,
+      answerMsOf: (seq) => (seq % 100 === 50 ? 6 : 1),
+    });
+    const { driver, recorder, waker } = setup({ rate: 250, lengthMs: 4000, transport, idleSleep });
+    await runToEnd(driver);
+    expect(recorder.counters.ok).toBe(1000);
+    // 10 slow answers, each followed by ~8 slots on the wake thread.
+    expect(waker.wakes).toBeGreaterThanOrEqual(10 * 6);
+    expect(waker.wakes).toBeLessThanOrEqual(10 * 16);
+    expect(sleeps.length).toBeGreaterThanOrEqual(1000 - 10 * 16);
+    addsUp(recorder);
+  });
+
+  it('at grid rates never sleeps: the wake-up grid batches the sends', async () => {
+    const { sleeps, idleSleep } = sleeper();
+    const transport = new FakeTransport({ answerMs: 1 });
+    const { driver, recorder } = setup({ rate: 5000, lengthMs: 200, transport, idleSleep });
+    await runToEnd(driver);
+    expect(recorder.counters.ok).toBe(1000);
+    expect(sleeps).toEqual([]);
     addsUp(recorder);
   });
 });

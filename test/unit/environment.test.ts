@@ -1,0 +1,32 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { bootKey, collectEnvironment } from '../../src/env/environment.js';
+
+const fake = {
+  cpu_model: 'Fake CPU',
+  cpu_cores: 99,
+  mem_total_mb: 1,
+  os: 'FakeOS 1',
+  kernel: '0.0.1',
+  node: 'v0.0.0',
+};
+
+describe('the machine description, read once per boot', () => {
+  it('reads the machine, keeps it, and answers from the file while the key holds', async () => {
+    const key = await bootKey();
+    if (key === null) return expect(process.platform).not.toBe('linux'); // no boot id here
+    const file = `${mkdtempSync(`${tmpdir()}/env-`)}/environment.json`;
+    const first = await collectEnvironment(file);
+    expect(first.cpu_cores).toBeGreaterThan(0);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ key, env: first });
+    // A file with this boot's key is believed (node's version is always this process's)...
+    writeFileSync(file, JSON.stringify({ key, env: fake }));
+    expect(await collectEnvironment(file)).toEqual({ ...fake, node: process.version });
+    // ...one from another boot (or machine image) is not, nor a damaged one.
+    writeFileSync(file, JSON.stringify({ key: `${key}-other`, env: fake }));
+    expect(await collectEnvironment(file)).toEqual(first);
+    writeFileSync(file, '{"key":');
+    expect(await collectEnvironment(file)).toEqual(first);
+  });
+});
