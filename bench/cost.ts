@@ -234,7 +234,7 @@ export async function capacitySection(burnMs = 0.4): Promise<Record<string, unkn
       '500',
       '--step-duration',
       '5s',
-      '--warmup',
+      '--step-warmup',
       '1s',
       '--connections',
       '64',
