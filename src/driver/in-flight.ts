@@ -28,7 +28,8 @@ export class InFlightTable {
     private readonly recorder: Recorder,
     private readonly clock: Clock,
     private readonly timeoutMs: number,
-    private readonly onSlotFree: () => void,
+    /** A request ended after `answerMs` on the wire (its answer, an error or its timeout). */
+    private readonly onSlotFree: (answerMs: number) => void,
   ) {}
 
   get size(): number {
@@ -67,8 +68,9 @@ export class InFlightTable {
     // young instead of waiting for the sweep (at 250k msg/s that wait kept ~12k of them alive
     // across collections, and the old-generation pauses showed up as send lag).
     for (let e = this.queue.peek(); e?.ended; e = this.queue.peek()) this.queue.shift();
-    this.recorder.completed(entry.intendedMs, entry.sentMs, this.clock.now(), outcome, entry.kind);
-    this.onSlotFree();
+    const now = this.clock.now();
+    this.recorder.completed(entry.intendedMs, entry.sentMs, now, outcome, entry.kind);
+    this.onSlotFree(now - entry.sentMs);
   }
 
   private sweep(): void {

@@ -66,12 +66,13 @@ const END_GRACE_MS = 20;
  */
 export const IDLE_SLEEP_MS = 2.5;
 /**
- * When the answer to the one request out did not come before the next slot, the loop stops
- * expecting it to for this many slots, doubling at each miss in a row (up to 64 times as
- * many). A lone slow answer (a noisy machine) costs little; a target slower than the gap
- * soon stops being expected to keep up.
+ * The loop expects the one request out to be answered before the next slot only after this
+ * many answers in a row came back fast (within 80% of the gap): one slow answer in the last
+ * 128 means the target's tail reaches the next slot (an exponential 1 ms service at 2 ms
+ * gaps: 13% of answers), and that slot is then kept by the wake thread, precisely. So at most
+ * one slot in 128 can wait for the safety net, well inside the send-lag p99.
  */
-const EXPECT_ANSWER_BACKOFF = 8;
+const FAST_ANSWERS_TO_EXPECT = 128;
 
 export class OpenLoopDriver {
   private readonly table: InFlightTable;
@@ -88,11 +89,9 @@ export class OpenLoopDriver {
   private sending = false;
   /** Armed (instead of a wake-up) while the loop expects an answer before the next slot. */
   private fallback: ReturnType<typeof setTimeout> | undefined;
-  /** Set from arming the safety net until the answer came or the net fired. */
-  private fallbackArmed = false;
-  /** Misses in a row. */
-  private misses = 0;
-  private expectAgainIn = 0;
+  /** Fast answers still needed before the loop expects answers before the next slot. */
+  private fastNeeded = 0;
+  private readonly fastAnswerMs: number;
   private over = false;
   private stopping = false;
   private finished!: () => void;
@@ -100,6 +99,7 @@ export class OpenLoopDriver {
   constructor(private readonly o: OpenLoopOptions) {
     this.seq = o.seqStart ?? 0;
     this.grid = o.meanGapMs < BATCH_MS;
+    this.fastAnswerMs = 0.8 * o.meanGapMs;
     this.table = new InFlightTable(o.recorder, o.clock, o.timeoutMs, this.onSlotFree);
     o.transport.setAvailableListener?.(this.onSlotFree);
     o.source?.feeder?.setRowsListener(this.onSlotFree);
@@ -163,29 +163,21 @@ export class OpenLoopDriver {
    * answers within the gap) it expects the answer to come first: it arms only a coarse timer
    * as a safety net, and the answer's resume() sleeps the rest of the gap. That keeps the
    * wake thread out of slow steady rates, where it would cost a second thread's wake-up per
-   * slot. A target slower than the gap shows up as more than one request out, or as the
-   * safety net firing (up to ~1 ms late, once), which stops the expectation for a while.
+   * slot. It does so only while the recent answers all came well within the gap
+   * (FAST_ANSWERS_TO_EXPECT); a target slower than that, or the net firing (the slot then
+   * goes up to ~1 ms late), hands the slots back to the wake thread.
    */
   private wait(now: number): number | undefined {
     const next = this.next;
-    if (
-      next !== undefined &&
-      next > now &&
-      this.o.idleSleep &&
-      !this.grid &&
-      this.expectAgainIn <= 0
-    ) {
+    if (next !== undefined && next > now && this.o.idleSleep && !this.grid) {
       const gap = next - now;
       if (this.table.size === 0 && gap <= IDLE_SLEEP_MS) {
-        if (this.fallbackArmed) this.misses = 0; // the answer came first
-        this.fallbackArmed = false;
         this.cancelWakes();
         return next;
       }
-      if (this.table.size === 1 && gap <= 2 * IDLE_SLEEP_MS) {
+      if (this.table.size === 1 && gap <= 2 * IDLE_SLEEP_MS && this.fastNeeded <= 0) {
         this.cancelWakes();
         this.fallback = setTimeout(this.onFallback, Math.ceil(gap));
-        this.fallbackArmed = true;
         return undefined;
       }
     }
@@ -202,8 +194,7 @@ export class OpenLoopDriver {
       this.armWakes(now);
       return;
     }
-    this.fallbackArmed = false;
-    this.expectAgainIn = EXPECT_ANSWER_BACKOFF << Math.min(this.misses++, 6);
+    this.fastNeeded = FAST_ANSWERS_TO_EXPECT;
     this.tick();
   };
 
@@ -225,7 +216,11 @@ export class OpenLoopDriver {
    * one, and each lone write wakes the target and costs a system call (measured: +30% CPU
    * at 20k req/s for 0.06 ms less send lag).
    */
-  private onSlotFree = (): void => {
+  private onSlotFree = (answerMs?: number): void => {
+    if (answerMs !== undefined) {
+      if (answerMs > this.fastAnswerMs) this.fastNeeded = FAST_ANSWERS_TO_EXPECT;
+      else this.fastNeeded--;
+    }
     if (this.over || this.next === undefined || this.wakes.length > 0) return;
     // Resume once the answers of this turn of the event loop have all been read: the slots
     // they freed then go out together, not one write per answer (which under overload
@@ -277,7 +272,6 @@ export class OpenLoopDriver {
       // Send lag is the generator's own delay: a slot that waited for the client's bound
       // has no lag of its own to report (its wait is backpressure, and in its latency).
       this.table.send(transport, seq, t, this.backlogged ? undefined : now, kind, row);
-      this.expectAgainIn--;
       n++;
       t = this.advance();
     }

@@ -191,20 +191,36 @@ describe('open-loop driver sleeping through short gaps', () => {
     addsUp(recorder);
   });
 
-  it('a lone slow answer costs a few slots on the wake thread, then sleeping resumes', async () => {
+  it('a slow answer hands the next 128 slots to the wake thread, then sleeping resumes', async () => {
     const { sleeps, idleSleep } = sleeper();
-    // Every 100th request takes 6 ms (longer than the 4 ms gap), the others 1 ms.
+    // Two answers take 6 ms (longer than the 4 ms gap), the others 1 ms.
     const transport = new FakeTransport({
       answerMs: 1,
-      answerMsOf: (seq) => (seq % 100 === 50 ? 6 : 1),
+      answerMsOf: (seq) => (seq === 100 || seq === 600 ? 6 : 1),
     });
     const { driver, recorder, waker } = setup({ rate: 250, lengthMs: 4000, transport, idleSleep });
     await runToEnd(driver);
     expect(recorder.counters.ok).toBe(1000);
-    // 10 slow answers, each followed by ~8 slots on the wake thread.
-    expect(waker.wakes).toBeGreaterThanOrEqual(10 * 6);
-    expect(waker.wakes).toBeLessThanOrEqual(10 * 16);
-    expect(sleeps.length).toBeGreaterThanOrEqual(1000 - 10 * 16);
+    // Each slow answer: its slot's safety net, then 128 answers on the wake thread.
+    expect(waker.wakes).toBeGreaterThanOrEqual(2 * 125);
+    expect(waker.wakes).toBeLessThanOrEqual(2 * 135);
+    expect(sleeps.length).toBeGreaterThanOrEqual(1000 - 2 * 135);
+    addsUp(recorder);
+  });
+
+  it('a target whose tail often reaches the next slot keeps the wake thread', async () => {
+    const { sleeps, idleSleep } = sleeper();
+    // One answer in ten takes 6 ms (past the 4 ms gap): never 128 fast ones in a row.
+    const transport = new FakeTransport({
+      answerMs: 1,
+      answerMsOf: (seq) => (seq % 10 === 5 ? 6 : 1),
+    });
+    const { driver, recorder, waker } = setup({ rate: 250, lengthMs: 4000, transport, idleSleep });
+    await runToEnd(driver);
+    expect(recorder.counters.ok).toBe(1000);
+    // Before the first slow answer it expected answers (a few slots); never after it.
+    expect(waker.wakes).toBeGreaterThanOrEqual(1000 - 10);
+    expect(sleeps.length).toBeLessThanOrEqual(10);
     addsUp(recorder);
   });
 
