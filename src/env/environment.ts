@@ -97,15 +97,16 @@ async function git(args: string[], cwd: string): Promise<string | null> {
 
 /** The commit under test: the working directory's repository (the user's project). */
 export async function collectGit(cwd = process.cwd()): Promise<GitInfo> {
-  const commit = await git(['rev-parse', 'HEAD'], cwd);
-  if (commit === null) return { commit: null, branch: null, dirty: null };
-  const [branch, status] = await Promise.all([
-    git(['rev-parse', '--abbrev-ref', 'HEAD'], cwd),
+  // Commit and branch in one call: every git process is a fork of this one (~10 ms of CPU).
+  const [ids, status] = await Promise.all([
+    git(['rev-parse', 'HEAD', '--abbrev-ref', 'HEAD'], cwd),
     git(['status', '--porcelain', '--untracked-files=no'], cwd),
   ]);
+  const [commit, branch] = ids?.split('\n') ?? [];
+  if (!commit) return { commit: null, branch: null, dirty: null };
   return {
     commit,
-    branch: branch === 'HEAD' ? null : branch,
+    branch: !branch || branch === 'HEAD' ? null : branch,
     dirty: status === null ? null : status.length > 0,
   };
 }

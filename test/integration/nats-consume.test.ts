@@ -41,6 +41,9 @@ describe('NATS consume mode', () => {
       }
     };
     await publish(500, 0);
+    // The backlog waits a second before the run starts, so its latency (from its publish
+    // time, not from when the run reads it) is over a second whatever the start-up takes.
+    await new Promise((r) => setTimeout(r, 1000));
     const out = join(tmp(), 'r.json');
     // Two threads pull from the one consumer: each message goes to one of them.
     const run = runCli([

@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { bootKey, collectEnvironment } from '../../src/env/environment.js';
+import { bootKey, collectEnvironment, collectGit } from '../../src/env/environment.js';
 
 const fake = {
   cpu_model: 'Fake CPU',
@@ -28,5 +29,27 @@ describe('the machine description, read once per boot', () => {
     expect(await collectEnvironment(file)).toEqual(first);
     writeFileSync(file, '{"key":');
     expect(await collectEnvironment(file)).toEqual(first);
+  });
+});
+
+describe('the commit under test', () => {
+  it('names commit, branch and dirtiness; no branch when detached; nulls outside a repo', async () => {
+    const dir = mkdtempSync(`${tmpdir()}/git-`);
+    const git = (...args: string[]): string =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
+        cwd: dir,
+        encoding: 'utf8',
+      }).trim();
+    expect(await collectGit(dir)).toEqual({ commit: null, branch: null, dirty: null });
+    git('init', '-q', '-b', 'trunk');
+    writeFileSync(`${dir}/f`, 'a');
+    git('add', 'f');
+    git('commit', '-qm', 'one');
+    const head = git('rev-parse', 'HEAD');
+    expect(await collectGit(dir)).toEqual({ commit: head, branch: 'trunk', dirty: false });
+    writeFileSync(`${dir}/f`, 'b');
+    expect(await collectGit(dir)).toEqual({ commit: head, branch: 'trunk', dirty: true });
+    git('checkout', '-q', '--detach');
+    expect((await collectGit(dir)).branch).toBeNull();
   });
 });
