@@ -101,8 +101,9 @@ export class OpenLoopDriver {
     this.grid = o.meanGapMs < BATCH_MS;
     this.fastAnswerMs = 0.8 * o.meanGapMs;
     this.table = new InFlightTable(o.recorder, o.clock, o.timeoutMs, this.onSlotFree);
-    o.transport.setAvailableListener?.(this.onSlotFree);
-    o.source?.feeder?.setRowsListener(this.onSlotFree);
+    // Capacity that comes back other than by an answer says nothing about answer times.
+    o.transport.setAvailableListener?.(() => this.onSlotFree());
+    o.source?.feeder?.setRowsListener(() => this.onSlotFree());
   }
 
   get inFlight(): number {
