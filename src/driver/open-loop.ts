@@ -130,7 +130,7 @@ export class OpenLoopDriver {
   }
 
   private tick = (): void => {
-    if (this.fallback) this.clearFallback();
+    this.clearFallback();
     // One sleep per turn of the event loop: a transport that fails synchronously must not
     // keep this thread from its timers and signals for the whole run.
     for (let slept = false; ; slept = true) {

@@ -1,40 +1,52 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { ToolError, type ErrorCode } from '../errors.js';
 
 /**
  * JSON Schema validation with ajv against the published schemas in `schemas/`, reporting
  * the first problem as one line that names the field (as a JSON path) and what is wrong.
  *
- * The build compiles each schema to a module (scripts/compile-schemas.mjs, same options as
- * here): compiling the scenario schema at every start cost ~0.1 s of CPU. From the sources
- * (the tests) there is no such module, and ajv compiles the schema here.
+ * The build compiles each schema to a module (scripts/compile-schemas.mjs, with newAjv and
+ * compiledPath from here): compiling the scenario schema at every start cost ~0.1 s of CPU.
+ * From the sources (the tests) there is no such module, and ajv compiles the schema here.
  */
 const require = createRequire(import.meta.url);
 const cache = new Map<string, ValidateFunction>();
 let ajv: Ajv | undefined;
 
+/** ajv as the tools configure it: the build's compiled validators come from the same. */
+export function newAjv(options: Options = {}): Ajv {
+  const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+  const addFormats = require('ajv-formats') as (a: Ajv) => Ajv;
+  return addFormats(new AjvClass({ allErrors: false, strict: false, ...options }));
+}
+
 function compile(name: string): ValidateFunction {
-  if (!ajv) {
-    const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
-    const addFormats = require('ajv-formats') as (a: Ajv) => Ajv;
-    ajv = addFormats(new AjvClass({ allErrors: false, strict: false }));
-  }
+  ajv ??= newAjv();
   return ajv.compile(loadSchema(name));
+}
+
+/** Where the build puts a schema's compiled validator (`dist/validators`). */
+export function compiledPath(name: string): string {
+  return fileURLToPath(
+    new URL(`../validators/${name.replace(/\.json$/, '.cjs')}`, import.meta.url),
+  );
 }
 
 /** The build's compiled validator for a schema, if this is the built code. */
 export function precompiled(name: string): ValidateFunction | undefined {
-  const file = fileURLToPath(
-    new URL(`../validators/${name.replace(/\.json$/, '.cjs')}`, import.meta.url),
-  );
+  const file = compiledPath(name);
   return existsSync(file) ? (require(file) as ValidateFunction) : undefined;
 }
 
+/** The published schemas' folder (`schemas/`, shipped with the package). */
+export const schemaDir = fileURLToPath(new URL('../../schemas/', import.meta.url));
+
 export function schemaPath(name: string): string {
-  return fileURLToPath(new URL(`../../schemas/${name}`, import.meta.url));
+  return join(schemaDir, name);
 }
 
 export function loadSchema(name: string): object {
