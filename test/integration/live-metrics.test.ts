@@ -135,9 +135,11 @@ describe('bench-router --metrics-listen', () => {
       );
       for (const m of text.matchAll(/step="(\d+)"/g)) seen.add(m[1]!);
     }
-    expect(seen.size).toBeGreaterThanOrEqual(2);
-    expect(await promtoolCheck(text)).toBe('');
+    // The run's end first, so that a failure shows what the sweep said (it failed once in
+    // CI, seeing no step at all in 10 s, and passed in every rerun).
     const r = await run;
+    expect(seen.size, `exit ${r.code}: ${r.stderr}`).toBeGreaterThanOrEqual(2);
+    expect(await promtoolCheck(text)).toBe('');
     expect([0, 3], r.stderr).toContain(r.code);
   }, 60_000);
 
