@@ -28,8 +28,8 @@ export class InFlightTable {
     private readonly recorder: Recorder,
     private readonly clock: Clock,
     private readonly timeoutMs: number,
-    /** A request ended after `answerMs` on the wire (its answer, an error or its timeout). */
-    private readonly onSlotFree: (answerMs: number) => void,
+    /** A request ended at `endMs` (its answer, an error or its timeout). */
+    private readonly onSlotFree: (endMs: number) => void,
   ) {}
 
   get size(): number {
@@ -70,7 +70,7 @@ export class InFlightTable {
     for (let e = this.queue.peek(); e?.ended; e = this.queue.peek()) this.queue.shift();
     const now = this.clock.now();
     this.recorder.completed(entry.intendedMs, entry.sentMs, now, outcome, entry.kind);
-    this.onSlotFree(now - entry.sentMs);
+    this.onSlotFree(now);
   }
 
   private sweep(): void {
