@@ -8,16 +8,26 @@
  *  - overload: bench-router at 2x and 3x the rate it sustains: what it achieves, timeouts,
  *    the limit it names, and whether it ends on time.
  *  - router: the built-in router's CPU and the generator's at 500 req/s (the demo).
- *  - capacity: a CPU-bound service (a fixed CPU time per request, as many processes as
- *    cores, sharing the machine with the generator): capacity-sweep's answer against the
- *    closed-loop capacity `hey` measures in the same run.
+ *  - capacity: a CPU-bound service (a fixed CPU time per request, one process per core it
+ *    has): capacity-sweep's answer against the closed-loop capacity `hey` measures in the
+ *    same run, sharing the machine with the client and on a core of its own.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../src/util/free-port.js';
-import { GEN_CORE, benchRouterArgv, ROOT, log, median, pinned, run } from './ramp.js';
+import {
+  GEN_CORE,
+  TARGET_CORE,
+  benchRouterArgv,
+  hasTaskset,
+  ROOT,
+  log,
+  median,
+  pinned,
+  run,
+} from './ramp.js';
 
 const LENGTH_S = 8;
 const ROUNDS = Number(process.env.BENCH_REPS ?? 3);
@@ -189,40 +199,57 @@ export async function routerSection(): Promise<Record<string, unknown>> {
 }
 
 /** hey's closed-loop rate and the share of a core hey itself used doing it. */
-async function hey(url: string): Promise<{ rps: number; cpuPct: number }> {
-  const r = await cpuOf('hey', ['-z', '5s', '-c', '64', url], false);
+async function hey(url: string, pin: boolean): Promise<{ rps: number; cpuPct: number }> {
+  const r = await cpuOf('hey', ['-z', '5s', '-c', '64', url], pin);
   const m = /Requests\/sec:\s+([\d.]+)/.exec(r.stdout);
   return { rps: m ? Number(m[1]) : NaN, cpuPct: (r.cpuS / 5) * 100 };
 }
 
+/**
+ * The capacity of a CPU-bound service as capacity-sweep finds it, against hey, in two
+ * layouts: `shared`, the service's workers (one per core) and the client on the same cores,
+ * as on a CI runner, where each client leaves the service what it does not use itself (so a
+ * lighter client finds more: the per-core ratio corrects for it); and `separate`, the service
+ * (one worker) on the target core and the clients on the generator core, where both clients
+ * see the same capacity and the ratio is the sweep's own accuracy.
+ */
 export async function capacitySection(burnMs = 0.4): Promise<Record<string, unknown>> {
   if (spawnSync('hey', ['-h']).error) {
     log('capacity: hey is not installed (apt-get install hey): skipped');
     return { skipped: 'hey missing' };
   }
+  const out: Record<string, unknown> = { burn_ms: burnMs };
+  out.shared = await capacityLayout(burnMs, false);
+  if (hasTaskset) out.separate = await capacityLayout(burnMs, true);
+  return out;
+}
+
+async function capacityLayout(burnMs: number, separate: boolean): Promise<Record<string, unknown>> {
+  const layout = separate
+    ? `service (1 worker) on core ${TARGET_CORE}, clients on core ${GEN_CORE}`
+    : `service (${cpus().length} workers) and clients sharing the cores`;
+  log(`  ${layout}`);
   const port = await freePort();
-  const svc = spawn(
-    process.execPath,
-    [join(BUILD, 'bench/cpu-service.js'), String(port), String(burnMs)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const svcArgv = [join(BUILD, 'bench/cpu-service.js'), String(port), String(burnMs)];
+  const [svcCmd, svcArgs] = separate
+    ? pinned(TARGET_CORE, process.execPath, [...svcArgv, '1'])
+    : [process.execPath, svcArgv];
+  const svc = spawn(svcCmd, svcArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve) =>
     svc.stdout.once('data', (d: Buffer) =>
       resolve((JSON.parse(d.toString()) as { url: string }).url),
     ),
   );
   try {
-    const heyRuns = [await hey(url), await hey(url)];
+    const heyRuns = [await hey(url, separate), await hey(url, separate)];
     const closed = median(heyRuns.map((h) => h.rps));
     const heyCpu = median(heyRuns.map((h) => h.cpuPct));
     log(
-      `  hey (closed loop, 64 connections): ${heyRuns.map((h) => `${Math.round(h.rps)} req/s using ${Math.round(h.cpuPct)}% of a core`).join(' / ')}`,
+      `    hey (closed loop, 64 connections): ${heyRuns.map((h) => `${Math.round(h.rps)} req/s using ${Math.round(h.cpuPct)}% of a core`).join(' / ')}`,
     );
     const out = join(tmpdir(), `perfkit-capacity-${process.pid}.json`);
     const t0 = Date.now();
-    await run(process.execPath, [
+    const sweepArgv = [
       join(DIST, 'cli/capacity-sweep.js'),
       '--target',
       url,
@@ -241,7 +268,11 @@ export async function capacitySection(burnMs = 0.4): Promise<Record<string, unkn
       '--out',
       out,
       '--quiet',
-    ]);
+    ];
+    const [sweepCmd, sweepArgs] = separate
+      ? pinned(GEN_CORE, process.execPath, sweepArgv)
+      : [process.execPath, sweepArgv];
+    await run(sweepCmd, sweepArgs);
     const sweep = JSON.parse(readFileSync(out, 'utf8')) as {
       max_sustainable_rps?: number;
       [k: string]: unknown;
@@ -249,6 +280,16 @@ export async function capacitySection(burnMs = 0.4): Promise<Record<string, unkn
     const found = Number(sweep.max_sustainable_rps ?? NaN);
     const ratio = r3(found / closed);
     const sweepS = Math.round((Date.now() - t0) / 1000);
+    log(
+      `    capacity (${burnMs} ms CPU per request): capacity-sweep ${found} req/s, hey ${Math.round(closed)} req/s, ratio ${ratio} (${sweepS} s sweep)`,
+    );
+    const result: Record<string, unknown> = {
+      layout,
+      hey: heyRuns,
+      sweep_max_sustainable: found,
+      ratio_sweep_over_hey: ratio,
+    };
+    if (separate) return result;
     // The generator's own CPU at the rate found: the service shares the machine with the
     // client, so each client leaves it (cores - client CPU) to serve with.
     const check = join(tmpdir(), `perfkit-capacity-gen-${process.pid}.json`);
@@ -261,19 +302,9 @@ export async function capacitySection(burnMs = 0.4): Promise<Record<string, unkn
     const perCore = (rps: number, clientPct: number): number => rps / (cores - clientPct / 100);
     const ratioPerCore = r3(perCore(found, genCpu) / perCore(closed, heyCpu));
     log(
-      `capacity of a CPU-bound service (${burnMs} ms CPU per request): capacity-sweep ${found} req/s, hey ${Math.round(closed)} req/s, ratio ${ratio} (${sweepS} s sweep)`,
+      `    per core left to the service: bench-router used ${genCpu}% of a core at ${found} req/s, hey ${Math.round(heyCpu)}% at ${Math.round(closed)}; ratio ${ratioPerCore}`,
     );
-    log(
-      `  per core left to the service: bench-router used ${genCpu}% of a core at ${found} req/s, hey ${Math.round(heyCpu)}% at ${Math.round(closed)}; ratio ${ratioPerCore}`,
-    );
-    return {
-      burn_ms: burnMs,
-      hey: heyRuns,
-      sweep_max_sustainable: found,
-      ratio_sweep_over_hey: ratio,
-      generator_cpu_pct_at_found: genCpu,
-      ratio_per_core_left: ratioPerCore,
-    };
+    return { ...result, generator_cpu_pct_at_found: genCpu, ratio_per_core_left: ratioPerCore };
   } finally {
     svc.kill('SIGTERM');
   }

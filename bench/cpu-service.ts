@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * A CPU-bound test service for `npm run bench`: as many worker processes as cores, each
+ * A CPU-bound test service for `npm run bench`: one worker process per core (or WORKERS), each
  * request burning a fixed CPU time before a small JSON answer, so its capacity is known
  * (about cores / burn) and is spent on CPU it shares with the generator, as on a CI runner.
  * Usage: node cpu-service.js PORT BURN_MS [WORKERS]; prints {"url"} once every worker listens.
