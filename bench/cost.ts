@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../src/util/free-port.js';
+import { BATCH_MS } from '../src/driver/open-loop.js';
 import {
   GEN_CORE,
   TARGET_CORE,
@@ -85,6 +86,7 @@ export async function cpuSection(url: string): Promise<Record<string, unknown>> 
     const ac: number[] = [];
     const raw: number[] = [];
     const lag: number[] = [];
+    const floor: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const a = await cpuOf(
         process.execPath,
@@ -113,8 +115,18 @@ export async function cpuSection(url: string): Promise<Record<string, unknown>> 
         '32',
       ]);
       raw.push(c.cpuS);
+      // The host's own wake-up lateness at the loop's wake interval, right after: the floor.
+      const gapMs = Math.max(1000 / rate, BATCH_MS);
+      const f = await run(
+        ...pinned(GEN_CORE, process.execPath, [
+          join(BUILD, 'bench/sleep-floor.js'),
+          String(gapMs),
+          String(LENGTH_S),
+        ]),
+      );
+      floor.push((JSON.parse(f.stdout) as { p99_ms: number }).p99_ms);
       log(
-        `  ${rate} req/s round ${i + 1}: bench-router ${a.cpuS.toFixed(2)} s CPU (achieved ${res.metrics.rps}, send lag p99 ${res.generator.send_lag_p99_ms} ms), autocannon ${b.cpuS.toFixed(2)} s, paced loop ${c.cpuS.toFixed(2)} s`,
+        `  ${rate} req/s round ${i + 1}: bench-router ${a.cpuS.toFixed(2)} s CPU (achieved ${res.metrics.rps}, send lag p99 ${res.generator.send_lag_p99_ms} ms), autocannon ${b.cpuS.toFixed(2)} s, paced loop ${c.cpuS.toFixed(2)} s; a bare sleep every ${r3(gapMs)} ms woke ${floor.at(-1)} ms late at p99`,
       );
     }
     const row = {
@@ -127,9 +139,11 @@ export async function cpuSection(url: string): Promise<Record<string, unknown>> 
       ratio_over_autocannon: r3(median(o) / median(ac)),
       ratio_over_paced_loop: r3(median(o) / median(raw)),
       send_lag_p99_ms_median: median(lag),
+      sleep_floor_p99_ms: floor,
+      sleep_floor_p99_ms_median: median(floor),
     };
     log(
-      `cpu @ ${rate} req/s, ${LENGTH_S} s: bench-router / autocannon ${row.ratio_over_autocannon}, bench-router / paced loop ${row.ratio_over_paced_loop}, send lag p99 ${row.send_lag_p99_ms_median} ms (medians of ${ROUNDS})`,
+      `cpu @ ${rate} req/s, ${LENGTH_S} s: bench-router / autocannon ${row.ratio_over_autocannon}, bench-router / paced loop ${row.ratio_over_paced_loop}, send lag p99 ${row.send_lag_p99_ms_median} ms, bare sleep p99 ${row.sleep_floor_p99_ms_median} ms (medians of ${ROUNDS})`,
     );
     rows.push(row);
   }
