@@ -27,6 +27,7 @@ import {
   log,
   median,
   pinned,
+  pinnedIf,
   run,
 } from './ramp.js';
 
@@ -45,7 +46,7 @@ interface Cost {
 
 /** Runs a command (pinned to the generator core) and returns its CPU with its children's. */
 async function cpuOf(cmd: string, args: string[], pin = true): Promise<Cost> {
-  const [c, a] = pin ? pinned(GEN_CORE, cmd, args) : [cmd, args];
+  const [c, a] = pinnedIf(pin, GEN_CORE, cmd, args);
   const t0 = Date.now();
   // `times` prints the shell's own and its children's user/system time, last two lines.
   const r = await run('bash', ['-c', '"$@"; times', 'bash', c, ...a]);
@@ -245,9 +246,12 @@ async function capacityLayout(burnMs: number, separate: boolean): Promise<Record
   log(`  ${layout}`);
   const port = await freePort();
   const svcArgv = [join(BUILD, 'bench/cpu-service.js'), String(port), String(burnMs)];
-  const [svcCmd, svcArgs] = separate
-    ? pinned(TARGET_CORE, process.execPath, [...svcArgv, '1'])
-    : [process.execPath, svcArgv];
+  const [svcCmd, svcArgs] = pinnedIf(
+    separate,
+    TARGET_CORE,
+    process.execPath,
+    separate ? [...svcArgv, '1'] : svcArgv,
+  );
   const svc = spawn(svcCmd, svcArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve) =>
     svc.stdout.once('data', (d: Buffer) =>
@@ -283,10 +287,7 @@ async function capacityLayout(burnMs: number, separate: boolean): Promise<Record
       out,
       '--quiet',
     ];
-    const [sweepCmd, sweepArgs] = separate
-      ? pinned(GEN_CORE, process.execPath, sweepArgv)
-      : [process.execPath, sweepArgv];
-    await run(sweepCmd, sweepArgs);
+    await run(...pinnedIf(separate, GEN_CORE, process.execPath, sweepArgv));
     const sweep = JSON.parse(readFileSync(out, 'utf8')) as {
       max_sustainable_rps?: number;
       [k: string]: unknown;

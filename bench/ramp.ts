@@ -25,6 +25,13 @@ const STEP = { duration: '4s', warmup: '3s' };
 export const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 export const pinned = (core: string, cmd: string, args: string[]): [string, string[]] =>
   hasTaskset ? ['taskset', ['-c', core, cmd, ...args]] : [cmd, args];
+/** `pinned` when `pin`, else the command as it is. */
+export const pinnedIf = (
+  pin: boolean,
+  core: string,
+  cmd: string,
+  args: string[],
+): [string, string[]] => (pin ? pinned(core, cmd, args) : [cmd, args]);
 
 export function run(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve) => {

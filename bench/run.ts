@@ -165,7 +165,8 @@ async function requestPublish(url: string): Promise<Record<string, unknown>> {
   log(`bench-router NATS open loop, 1 thread, max sustained: ${best?.achieved ?? '-'} req/s`);
   log(`ratio ours / raw nats.js: ${Math.round(ratio * 1000) / 1000}`);
   const go = await goPeer(url);
-  if (go && best) log(`ratio ours / Go client (128 requesters): ${r3(best.achieved / go)}`);
+  if (go && best)
+    log(`ratio ours / Go client (${NATS_IN_FLIGHT} requesters): ${r3(best.achieved / go)}`);
   log('NATS publish (each acknowledged by a flush)');
   const pub = await maxSustained(
     ['--target', url, '--mode', 'publish', '--subject', 'bench.sink', '--payload-size', '16'],
@@ -231,7 +232,7 @@ function buildGo(name: string): string | undefined {
 let goMissingSaid = false;
 
 /**
- * The Go yardstick (bench/go): a closed-loop requester with 128 goroutines on nats.go,
+ * The Go yardstick (bench/go): a closed-loop requester with NATS_IN_FLIGHT goroutines on nats.go,
  * built in GOPATH mode from Debian's golang-github-nats-io-go-nats-dev. Skipped, with a
  * message, when Go or the package is missing: a yardstick, not a dependency.
  */
@@ -243,7 +244,7 @@ async function goPeer(url: string): Promise<number | null> {
     const [c, a] = pinned(GEN_CORE, bin, [url, 'bench.echo', String(NATS_IN_FLIGHT), '5']);
     runs.push(Number((await run(c, a)).stdout.trim()));
     log(
-      `  Go client (nats.go Request, 128 goroutines) run ${i + 1}: ${Math.round(runs[i]!)} req/s`,
+      `  Go client (nats.go Request, ${NATS_IN_FLIGHT} goroutines) run ${i + 1}: ${Math.round(runs[i]!)} req/s`,
     );
   }
   return Math.round(median(runs));
