@@ -13,6 +13,7 @@ import { connectNats } from './nats-connect.js';
 import type { NatsConnConfig } from './nats-config.js';
 import { compileTemplate, type DataRow, type Template, type TemplateContext } from './template.js';
 import type { Done, Transport } from './transport.js';
+import { SeqTable } from '../util/seq-table.js';
 
 /**
  * NATS behind the one Transport interface: request/reply (latency to the reply), publish
@@ -111,7 +112,7 @@ export class NatsTransport implements Transport {
   private readonly requests: CompiledNatsRequest[];
   private readonly ctx: TemplateContext;
   private flushWaiters: Done[] = [];
-  private readonly e2eWaiters = new Map<number, Done>();
+  private readonly e2eWaiters = new SeqTable<Done>();
   private readonly e2eTag: string;
   private readonly fixedPayload: Uint8Array | undefined;
   /** SUBJECT.0 .. SUBJECT.N-1, made once. */
@@ -119,7 +120,7 @@ export class NatsTransport implements Transport {
   private flushScheduled = false;
   /** Request/reply: `<inbox>.` + the request number, and who waits for each number. */
   private inbox = '';
-  private readonly replyWaiters = new Map<number, Done>();
+  private readonly replyWaiters = new SeqTable<Done>();
 
   constructor(private readonly cfg: NatsConfig) {
     if (cfg.mode === 'consume') throw new Error('NatsTransport: consume mode has nothing to send');
@@ -162,10 +163,7 @@ export class NatsTransport implements Transport {
         const h = m.headers;
         if (!h || h.get(E2E_RUN) !== this.e2eTag) return;
         const seq = Number(h.get(E2E_SEQ));
-        const done = this.e2eWaiters.get(seq);
-        if (!done) return;
-        this.e2eWaiters.delete(seq);
-        done(OK);
+        this.e2eWaiters.take(seq)?.(OK);
       };
       for (const subject of subjects) this.nc.subscribe(subject, { callback });
       await this.nc.flush();
@@ -239,9 +237,8 @@ export class NatsTransport implements Transport {
 
   private onReply(m: Msg): void {
     const seq = Number(m.subject.slice(this.inbox.length));
-    const done = this.replyWaiters.get(seq);
+    const done = this.replyWaiters.take(seq);
     if (!done) return; // timed out already: the driver counted it
-    this.replyWaiters.delete(seq);
     // Header parsing is lazy in nats.js: only a message with headers pays for it.
     const h = m.headers;
     const js = this.cfg.mode === 'jetstream';
