@@ -13,6 +13,8 @@ export const fakeClock: Clock = { now: () => Date.now() };
 export class FakeWaker implements Waker {
   arms = 0;
   wakes = 0;
+  /** Fires this many (whole) ms after each deadline: a wake thread on a busy core. */
+  constructor(private readonly lateMs = 0) {}
   private handler: () => void = () => undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   armed: [number, number] = [Infinity, Infinity];
@@ -34,7 +36,7 @@ export class FakeWaker implements Waker {
         this.wakes++;
         this.handler();
       },
-      Math.max(0, Math.ceil(first - Date.now())),
+      Math.max(0, Math.ceil(first - Date.now())) + this.lateMs,
     );
   }
 }

@@ -16,8 +16,9 @@ function setup(o: {
   maxInFlight?: number;
   timeoutMs?: number;
   idleSleep?: (dueMs: number) => void;
+  wakerLateMs?: number;
 }) {
-  const waker = new FakeWaker();
+  const waker = new FakeWaker(o.wakerLateMs);
   const timers = new TimerQueue(fakeClock, waker);
   const endMs = START + o.lengthMs;
   const recorder = new Recorder(START + (o.warmupMs ?? 0), endMs);
@@ -238,6 +239,29 @@ describe('open-loop driver sleeping through short gaps', () => {
     // It expected answers until the second slow one (slot 15); never after it.
     expect(waker.wakes).toBeGreaterThanOrEqual(1000 - 25);
     expect(sleeps.length).toBeLessThanOrEqual(25);
+    addsUp(recorder);
+  });
+
+  it('expects answers that miss as often as a late wake thread would, and sends more slots on time', async () => {
+    const { sleeps, idleSleep } = sleeper();
+    // The same one-in-ten slow answers, but the wake thread comes 1 ms late every time (a
+    // busy core): past the tolerance on every slot it keeps, so the answers are the better bet.
+    const transport = new FakeTransport({
+      answerMs: 1,
+      answerMsOf: (seq) => (seq % 10 === 5 ? 6 : 1),
+    });
+    const { driver, recorder, waker } = setup({
+      rate: 250,
+      lengthMs: 4000,
+      transport,
+      idleSleep,
+      wakerLateMs: 1,
+    });
+    await runToEnd(driver);
+    expect(recorder.counters.ok).toBe(1000);
+    // Only the slot after each slow answer (two out) goes to the wake thread.
+    expect(sleeps.length).toBeGreaterThanOrEqual(750);
+    expect(waker.wakes).toBeLessThanOrEqual(150);
     addsUp(recorder);
   });
 
