@@ -295,6 +295,7 @@ export class OpenLoopDriver {
     let n = 0;
     let t = this.next;
     let dataEnded = false;
+    let sentAt = now;
     while (t !== undefined && t <= now && n < MAX_BATCH) {
       if (this.table.size >= this.o.maxInFlight) {
         this.blockedBy = 'client_in_flight_limit';
@@ -324,7 +325,9 @@ export class OpenLoopDriver {
       this.sentCount++;
       // Send lag is the generator's own delay: a slot that waited for the client's bound
       // has no lag of its own to report (its wait is backpressure, and in its latency).
-      this.table.send(transport, seq, t, this.backlogged ? undefined : now, kind, row);
+      // The clock is read again every 32 sends (a batch takes ~1 µs a send), not per send.
+      if ((n & 31) === 31) sentAt = this.o.clock.now();
+      this.table.send(transport, seq, t, this.backlogged ? undefined : now, kind, row, sentAt);
       n++;
       t = this.advance();
     }

@@ -14,6 +14,7 @@ import type { NatsConnConfig } from './nats-config.js';
 import { compileTemplate, type DataRow, type Template, type TemplateContext } from './template.js';
 import type { Done, Transport } from './transport.js';
 import { SeqTable } from '../util/seq-table.js';
+import { wallClock } from '../timing/clock.js';
 
 /**
  * NATS behind the one Transport interface: request/reply (latency to the reply), publish
@@ -257,7 +258,11 @@ export class NatsTransport implements Transport {
     this.flushWaiters = [];
     this.flushScheduled = false;
     this.nc!.flush().then(
-      () => waiters.forEach((d) => d(OK)),
+      () => {
+        // One instant for the whole batch the flush acknowledged.
+        const now = wallClock.now();
+        for (const d of waiters) d(OK, now);
+      },
       (e: unknown) => waiters.forEach((d) => d(classifyNatsError(e))),
     );
   }

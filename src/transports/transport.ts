@@ -6,7 +6,11 @@ import type { DataRow } from './template.js';
  * The driver owns timing and accounting; a transport only sends request number `seq` and
  * reports how it ended, exactly once.
  */
-export type Done = (outcome: Outcome) => void;
+/**
+ * `endMs`: when it ended, from a transport that ends many requests at one instant (a flush
+ * acknowledging a batch of publishes), so that each does not read the clock again.
+ */
+export type Done = (outcome: Outcome, endMs?: number) => void;
 
 export interface Transport {
   /** Connects and proves the target answers; throws ToolError E_TARGET_UNREACHABLE. */
