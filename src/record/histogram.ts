@@ -1,4 +1,17 @@
-import * as hdr from 'hdr-histogram-js';
+import type * as hdr from 'hdr-histogram-js';
+// The histogram class and the JS encoding only, not the package's index: that also loads a
+// WebAssembly build (decoded from base64) and the log writer, whose Intl number formatter is
+// made at import: ~30 ms of CPU at every start of every command (the CLI's start-up is what a
+// short, slow run mostly costs). Same classes, same encoding as through the index.
+// Loaded with require: ESM's default import of these CommonJS modules differs between Node
+// (module.exports) and the test runner (exports.default).
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const Int32Histogram = (
+  require('hdr-histogram-js/dist/Int32Histogram.js') as typeof import('hdr-histogram-js/dist/Int32Histogram.js')
+).default;
+const { decompress, doDecode } =
+  require('hdr-histogram-js/dist/JsHistogram.encoding.js') as typeof import('hdr-histogram-js/dist/JsHistogram.encoding.js');
 
 /**
  * HDR histograms in microseconds with 3 significant digits: fixed memory whatever the run
@@ -11,13 +24,9 @@ export type Histogram = hdr.Histogram;
 export const HIGHEST_TRACKABLE_US = 3_600_000_000;
 
 export function newHistogram(): Histogram {
-  return hdr.build({
-    bitBucketSize: 32,
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: HIGHEST_TRACKABLE_US,
-    numberOfSignificantValueDigits: 3,
-    useWebAssembly: false,
-  });
+  const h = new Int32Histogram(1, HIGHEST_TRACKABLE_US, 3);
+  h.autoResize = true; // as hdr.build() sets it
+  return h;
 }
 
 export function msToUs(ms: number): number {
@@ -54,19 +63,24 @@ export function recordUs(h: Histogram, us: number): void {
 }
 
 export function encode(h: Histogram): string {
-  return hdr.encodeIntoCompressedBase64(h);
+  return (h as hdr.JsHistogram).encodeIntoCompressedBase64();
+}
+
+/** hdr.decodeFromCompressedBase64(b64, 32, false), without the index. */
+function decodeOne(b64: string): Histogram {
+  return doDecode(decompress(Buffer.from(b64.trim(), 'base64')), 32);
 }
 
 export function decode(b64: string): Histogram {
   const h = newHistogram();
-  if (b64) h.add(hdr.decodeFromCompressedBase64(b64, 32, false));
+  if (b64) h.add(decodeOne(b64));
   return h;
 }
 
 /** Exact merge: HDR counts add bucket by bucket. */
 export function mergeEncoded(parts: readonly string[]): string {
   const h = newHistogram();
-  for (const p of parts) if (p) h.add(hdr.decodeFromCompressedBase64(p, 32, false));
+  for (const p of parts) if (p) h.add(decodeOne(p));
   return encode(h);
 }
 
