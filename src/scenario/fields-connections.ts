@@ -70,7 +70,7 @@ export function outputAndConnectionFields() {
       {
         default: 'request',
         choices: ['request', 'publish', 'jetstream', 'consume'],
-        help: 'NATS mode; default request',
+        help: 'NATS mode',
       },
     ),
     field('subject', nats, 'string', 'NATS subject', {
