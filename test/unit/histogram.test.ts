@@ -1,7 +1,10 @@
+import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import {
   HIGHEST_TRACKABLE_US,
+  decode,
   encode,
+  mergeEncoded,
   meanUs,
   newHistogram,
   recordUs,
@@ -58,5 +61,32 @@ describe('meanUs: the library mean, without its iterator', () => {
     for (const h of hs) expect(meanUs(h)).toBe(h.mean);
     expect(meanUs(narrow)).toBeGreaterThan(900);
     expect(meanUs(narrow)).toBeLessThan(1200);
+  });
+});
+
+describe('histograms without the library index', () => {
+  it('build, encode and decode as hdr.build and the index encoding do', () => {
+    const ours = newHistogram();
+    const theirs = hdr.build({
+      bitBucketSize: 32,
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: HIGHEST_TRACKABLE_US,
+      numberOfSignificantValueDigits: 3,
+      useWebAssembly: false,
+    });
+    expect(ours.constructor.name).toBe(theirs.constructor.name);
+    expect(ours.autoResize).toBe(theirs.autoResize);
+    const rnd = mulberry32(3);
+    for (let i = 0; i < 20_000; i++) {
+      const us = 1 + Math.floor(-Math.log(1 - rnd()) * 2000);
+      ours.recordValue(us);
+      theirs.recordValue(us);
+    }
+    const b64 = encode(ours);
+    expect(b64).toBe(hdr.encodeIntoCompressedBase64(theirs));
+    const back = decode(b64);
+    expect(hdr.encodeIntoCompressedBase64(back)).toBe(b64);
+    expect(back.totalCount).toBe(20_000);
+    expect(decode(mergeEncoded([b64, b64])).totalCount).toBe(40_000);
   });
 });
