@@ -93,12 +93,15 @@ describe('perf-gate compare', () => {
     expect(p50.interval.method).toBe('sequential-paired');
     expect(p50.interval.lowPct).toBeGreaterThan(25);
     expect(v.compare.stop_reason).toBe('decided');
-    expect(v.compare.pairs.length).toBe(p50.interval.n[0]);
+    // A pair set aside (a round whose generator was saturated on a busy machine) is listed
+    // with why, but not judged.
+    const judged = v.compare.pairs.length - (v.compare.discarded?.length ?? 0);
+    expect(judged).toBe(p50.interval.n[0]);
     expect(v.compare.pairs[0].baseline.metrics.latency_p50_ms).toBeGreaterThan(3);
     expect(v.compare.targets.candidate).toContain('service_time=12ms');
     expect(
       v.compare.steps.filter((s: { rule: string }) => s.rule.startsWith('latency_p50_ms')).length,
-    ).toBe(v.compare.pairs.length);
+    ).toBe(judged);
     expect(readFileSync(out('c.md'), 'utf8')).toMatch(/\| pair \| first \| latency_p50_ms/);
     const html = readFileSync(out('c.html'), 'utf8');
     expect(html).toContain('narrowing-0');
