@@ -4,11 +4,9 @@ import type { DataRow } from './template.js';
 /**
  * One interface for every protocol (HTTP now; NATS request, publish and JetStream later).
  * The driver owns timing and accounting; a transport only sends request number `seq` and
- * reports how it ended, exactly once.
- */
-/**
- * `endMs`: when it ended, from a transport that ends many requests at one instant (a flush
- * acknowledging a batch of publishes), so that each does not read the clock again.
+ * reports how it ended, exactly once. `endMs`: when it ended, from a transport that ends
+ * many requests at one instant (a flush acknowledging a batch of publishes), so that each
+ * does not read the clock again.
  */
 export type Done = (outcome: Outcome, endMs?: number) => void;
 

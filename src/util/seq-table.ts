@@ -9,8 +9,8 @@
  * of 4-12 ms, seen as send lag (`--trace-gc-nvp`; ~0.1 MB and ~1 ms with this table).
  *
  * Here a number goes to a fixed slot (its low bits), allocated once; a number whose slot is
- * taken (a request still out SLOTS numbers later) goes to a Map, which a normal run never
- * touches.
+ * taken (a request still out 2^slotBits numbers later) goes to a Map, which a normal run
+ * never touches.
  */
 export class SeqTable<V> {
   private readonly mask: number;
