@@ -132,6 +132,12 @@ export async function ours(target: string | string[], rate: number, pin = true):
  * found by capacity-sweep's own controller: bracket by x1.3, then bisect to within 4%. Here
  * the generator is what is measured, so its saturation is this search's failure, not a
  * reason to stop with "at least".
+ *
+ * A step that fails is run twice more and judged by the majority of its three tries. A ramp
+ * passes through ten or more steps and the first failure caps it, so on this shared host
+ * one disturbed 4 s step (a noisy neighbour, not the generator) decided the figure: NATS
+ * publish measured 328k-678k msg/s across four runs of one day. The peers are medians of
+ * three runs; this gives the failed steps the same footing.
  */
 export async function maxSustained(
   url: string | string[],
@@ -148,11 +154,8 @@ export async function maxSustained(
     maxSteps: 16,
   });
   for (let n = ctl.next(); n.kind === 'step'; n = ctl.next()) {
-    const s = await ours(url, n.rate, pin);
+    const s = await majorityStep(url, n.rate, pin);
     steps.push(s);
-    log(
-      `  ours @ ${s.rate}: achieved ${s.achieved}, p99 ${s.p99} ms, send lag p99 ${s.lagP99} ms -> ${s.sustained ? 'sustained' : 'NOT sustained'}`,
-    );
     if (s.sustained && (!best || s.rate > best.rate)) best = s;
     ctl.record({
       offered: n.rate,
@@ -163,6 +166,26 @@ export async function maxSustained(
     });
   }
   return { best, steps };
+}
+
+/** One ramp step: a try, and when it fails two more, the majority deciding (see above). */
+async function majorityStep(url: string | string[], rate: number, pin: boolean): Promise<Step> {
+  const tries: Step[] = [];
+  const passed = (): number => tries.filter((t) => t.sustained).length;
+  while (tries.length < 3 && passed() < 2 && tries.length - passed() < 2) {
+    const s = await ours(url, rate, pin);
+    tries.push(s);
+    log(
+      `  ours @ ${s.rate}${tries.length > 1 ? ` (try ${tries.length})` : ''}: achieved ${s.achieved}, p99 ${s.p99} ms, send lag p99 ${s.lagP99} ms -> ${s.sustained ? 'sustained' : 'NOT sustained'}`,
+    );
+    if (tries.length === 1 && s.sustained) return s;
+  }
+  const sustained = passed() >= 2;
+  // The figure reported is a try that agrees with the verdict: the middle one by achieved rate.
+  const agree = tries
+    .filter((t) => t.sustained === sustained)
+    .sort((a, b) => a.achieved - b.achieved);
+  return { ...agree[Math.floor((agree.length - 1) / 2)]!, sustained };
 }
 
 export const log = (s: string): void => void process.stdout.write(`${s}\n`);
