@@ -293,7 +293,14 @@ describe('data feeders', () => {
     expect(r.code, r.stderr).toBe(0);
     const res = readResult(out);
     expectCountersAddUp(res);
-    expect(res.counters.sent).toBe(20_000);
+    // Every slot is accounted for. On a loaded CI machine a thread woken more than the end's
+    // grace late leaves its last slots unsent (a run ends on time): a few, never silently.
+    expect(res.counters.scheduled).toBe(20_000);
+    expect(res.counters.not_sent).toBeLessThanOrEqual(100);
+    if (res.counters.not_sent > 0 && !res.generator.saturated)
+      expect(res.generator.limit_reason).toContain(
+        `${res.counters.not_sent} requests could not be sent`,
+      );
     expect(Math.abs(res.metrics.rps / 5000 - 1)).toBeLessThan(0.01);
     expect(res.generator.rss_mb).toBeLessThan(250);
     // Every request took its own row: no user twice, and each with its own plan.
