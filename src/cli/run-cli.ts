@@ -1,4 +1,5 @@
 import { ExitCode, isToolError, oneLine, ToolError } from '../errors.js';
+import { yieldBackgroundThreads } from '../timing/background-threads.js';
 
 /**
  * The one place a CLI turns an error into output: one line on stderr and the documented
@@ -18,6 +19,8 @@ export function runCli(name: string, main: () => Promise<number>): void {
   };
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
+  // Before main starts any thread of its own: those must keep their priority.
+  yieldBackgroundThreads();
   main().then(
     (code) => {
       process.exitCode = code;
