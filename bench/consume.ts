@@ -4,6 +4,11 @@ import { BENCH, GEN_CORE, ROOT, log, median, pinned, run } from './ramp.js';
 
 /** Messages per stream: several full seconds of consuming at ~300k msg/s. */
 const MESSAGES = 600_000;
+/**
+ * Long enough to drain the stream at the slowest rate seen here: with 8 s, a round at ~70k
+ * msg/s on a noisy day ended with 33,589 messages still in the stream.
+ */
+const DURATION_S = 12;
 
 /**
  * JetStream consume (`--mode consume`) against a raw `consumer.consume()` loop of nats.js
@@ -78,7 +83,7 @@ export async function consumeSection(url: string): Promise<Record<string, unknow
       '--stream',
       b,
       '--duration',
-      '8s',
+      `${DURATION_S}s`,
       '--warmup',
       '0s',
       '--out',
@@ -93,8 +98,15 @@ export async function consumeSection(url: string): Promise<Record<string, unknow
     const busy = r.intervals.map((i) => i.ok).filter((n) => n > 0);
     const full = busy.length > 2 ? busy.slice(1, -1) : busy;
     ours.push(Math.round(median(full)));
+    const counted = r.counters.ok;
+    const note =
+      counted > MESSAGES
+        ? ' COUNTED MORE THAN PUBLISHED'
+        : counted < MESSAGES
+          ? `; ${MESSAGES - counted} still in the stream when the ${DURATION_S} s run ended`
+          : '';
     log(
-      `  round ${round}: raw consume() ${raw.at(-1)} msg/s; bench-router --mode consume ${ours.at(-1)} msg/s (${r.counters.ok} of ${MESSAGES} counted; per second ${busy.join(', ')})`,
+      `  round ${round}: raw consume() ${raw.at(-1)} msg/s; bench-router --mode consume ${ours.at(-1)} msg/s (${counted} of ${MESSAGES} counted${note}; per second ${busy.join(', ')})`,
     );
     await drop(b);
   }
