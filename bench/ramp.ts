@@ -181,7 +181,7 @@ async function majorityStep(url: string | string[], rate: number, pin: boolean):
     if (tries.length === 1 && s.sustained) return s;
   }
   const sustained = passed() >= 2;
-  // The figure reported is a try that agrees with the verdict: the middle one by achieved rate.
+  // The figure reported is a try that agrees with the verdict: of two, the lower achieved rate.
   const agree = tries
     .filter((t) => t.sustained === sustained)
     .sort((a, b) => a.achieved - b.achieved);
