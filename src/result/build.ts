@@ -109,6 +109,9 @@ export function buildResult(i: BuildInput): BenchResult {
     warmup: {
       scheduled: s.warmup.scheduled,
       sent: s.warmup.sent,
+      // Only when some were dropped (see driver/open-loop skipStaleWarmup): the usual shape
+      // stays what scripts reading results already know.
+      ...(s.warmup.not_sent > 0 ? { not_sent: s.warmup.not_sent } : {}),
       ok: s.warmup.ok,
       errors: s.warmup.errors,
       timeouts: s.warmup.timeouts,
@@ -186,6 +189,8 @@ export function judgeGenerator(
   }
   if (notSent > 0 && limit !== 'generator_cpu')
     why += `; ${notSent} requests could not be sent before the schedule ended`;
+  if (s.warmup.not_sent > 0 && !s.data_exhausted)
+    why += `${why ? '; ' : ''}${s.warmup.not_sent} warm-up requests were still unsent when the measurement began and were dropped, so it measured its own requests`;
   if (s.data_exhausted)
     why += `${why ? '; ' : ''}the data file ran out (on_end: stop): ${s.counters.not_sent} requests not sent`;
   return {

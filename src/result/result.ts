@@ -121,7 +121,15 @@ export interface BenchResult {
   git: GitInfo;
   metrics: Metrics;
   counters: Omit<Counters, 'backpressure_total'>;
-  warmup: { scheduled: number; sent: number; ok: number; errors: number; timeouts: number };
+  /** `not_sent`: warm-up slots dropped because the measurement began first (only when some were). */
+  warmup: {
+    scheduled: number;
+    sent: number;
+    not_sent?: number;
+    ok: number;
+    errors: number;
+    timeouts: number;
+  };
   errors_by_class: Record<string, number>;
   backpressure_by_kind: Record<string, number>;
   intervals: IntervalRow[];

@@ -104,6 +104,24 @@ describe('open-loop driver on a fake clock', () => {
     addsUp(recorder);
   });
 
+  it('under overload the measurement carries measured slots from its first instant', async () => {
+    // 4 connections x 50 ms answers carry 80 req/s; 400 are offered after a 500 ms warm-up.
+    // The warm-up's 200 slots would take 2.5 s to clear, longer than the whole measurement.
+    const transport = new FakeTransport({ answerMs: 50, connections: 4 });
+    const { driver, recorder } = setup({ rate: 400, lengthMs: 1500, warmupMs: 500, transport });
+    await runToEnd(driver);
+    const c = recorder.counters;
+    expect(c.ok).toBeGreaterThanOrEqual(76);
+    expect(c.ok).toBeLessThanOrEqual(84);
+    const w = recorder.warmup;
+    expect(w.scheduled).toBe(200);
+    expect(w.sent).toBeLessThanOrEqual(44);
+    expect(w.not_sent).toBe(200 - w.sent);
+    expect(w.backpressure_total).toBeGreaterThan(150);
+    expect(c.scheduled).toBe(400);
+    addsUp(recorder);
+  });
+
   it('names the in-flight bound when that is what held requests back', async () => {
     const transport = new FakeTransport({ answerMs: 100 });
     const { driver, recorder } = setup({ rate: 200, lengthMs: 500, transport, maxInFlight: 5 });
