@@ -5,8 +5,8 @@
  *  - cpu: whole-process CPU (user + system, children included) of bench-router, autocannon
  *    -R and a bare evenly paced Node loop, each driving the same nginx at the same rate for
  *    the same length, pinned to the same core; and bench-router's send lag.
- *  - overload: bench-router at 2x and 3x the rate it sustains: what it achieves, timeouts,
- *    the limit it names, and whether it ends on time.
+ *  - overload: bench-router at 2x and 3x the rate it sustains, three runs each (medians): what
+ *    it achieves, timeouts, the limit it names, and whether it ends on time.
  *  - router: the built-in router's CPU and the generator's at 500 req/s (the demo).
  *  - capacity: a CPU-bound service (a fixed CPU time per request, one process per core it
  *    has): capacity-sweep's answer against the closed-loop capacity `hey` measures in the
@@ -158,31 +158,52 @@ export async function overloadSection(
   const rows: Record<string, unknown>[] = [];
   for (const factor of [2, 3]) {
     const rate = Math.round(sustained * factor);
-    const out = join(tmpdir(), `perfkit-overload-${process.pid}.json`);
-    const t0 = Date.now();
-    const [cmd, args] = pinned(
-      GEN_CORE,
-      process.execPath,
-      benchRouterArgv(['--target', url, '--connections', '32'], rate, '6s', '1s', out),
-    );
-    const r = await run(cmd, args);
-    const wallS = (Date.now() - t0) / 1000;
-    const res = readResult(out);
+    const tries: {
+      achieved_over_sustained: number;
+      timeouts: number;
+      limit: string;
+      wall_s: number;
+    }[] = [];
+    // Several runs a factor, the median reported: one disturbed 7 s run on a shared host
+    // says little about the generator (the peers' figures are medians too).
+    for (let i = 0; i < ROUNDS; i++) {
+      const out = join(tmpdir(), `perfkit-overload-${process.pid}.json`);
+      const t0 = Date.now();
+      const [cmd, args] = pinned(
+        GEN_CORE,
+        process.execPath,
+        benchRouterArgv(['--target', url, '--connections', '32'], rate, '6s', '1s', out),
+      );
+      const r = await run(cmd, args);
+      const wallS = (Date.now() - t0) / 1000;
+      const res = readResult(out);
+      const t = {
+        achieved: res.metrics.rps,
+        achieved_over_sustained: r3((res.metrics.rps ?? 0) / sustained),
+        timeouts: res.metrics.timeouts_total ?? 0,
+        not_sent: res.counters.not_sent,
+        limit: String(res.generator.limit),
+        limit_reason: res.generator.limit_reason,
+        saturated: res.generator.saturated,
+        exit_code: r.code,
+        wall_s: r3(wallS),
+      };
+      log(
+        `  overload ${factor}x run ${i + 1}: achieved ${t.achieved} (${t.achieved_over_sustained}x sustained), ${t.timeouts} timeouts, ${t.not_sent} not sent, limit ${t.limit}, exit ${t.exit_code}, ${t.wall_s} s wall for 7 s`,
+      );
+      tries.push(t);
+    }
     const row = {
       offered: rate,
       factor,
-      achieved: res.metrics.rps,
-      achieved_over_sustained: r3((res.metrics.rps ?? 0) / sustained),
-      timeouts: res.metrics.timeouts_total,
-      not_sent: res.counters.not_sent,
-      limit: res.generator.limit,
-      limit_reason: res.generator.limit_reason,
-      saturated: res.generator.saturated,
-      exit_code: r.code,
-      wall_s: r3(wallS),
+      achieved_over_sustained: median(tries.map((t) => t.achieved_over_sustained)),
+      timeouts: Math.max(...tries.map((t) => t.timeouts)),
+      limits: [...new Set(tries.map((t) => t.limit))],
+      wall_s_max: Math.max(...tries.map((t) => t.wall_s)),
+      runs: tries,
     };
     log(
-      `overload ${factor}x (${rate} req/s offered, sustained ${sustained}): achieved ${row.achieved} (${row.achieved_over_sustained}x sustained), ${row.timeouts} timeouts, ${row.not_sent} not sent, limit ${row.limit}, exit ${row.exit_code}, ${row.wall_s} s wall for 7 s`,
+      `overload ${factor}x (${rate} req/s offered, sustained ${sustained}): achieved ${row.achieved_over_sustained}x sustained (median of ${ROUNDS}), at most ${row.timeouts} timeouts, limit ${row.limits.join('/')}, at most ${row.wall_s_max} s wall for 7 s`,
     );
     rows.push(row);
   }
