@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { ToolError } from '../errors.js';
 import { stopChild } from '../util/stop-child.js';
 import { startNatsServer, type RunningNatsServer } from '../nats-server/server.js';
 import type { NatsConnConfig } from '../transports/nats-config.js';
+import { CODE_DIR } from '../util/code-dir.js';
 
 /**
  * `--local-agents N`: a fleet on this machine for trying agents out and for tests. A local
@@ -19,7 +20,7 @@ export interface LocalFleet {
 
 const USER = 'bench-agents';
 const PASSWORD_ENV = 'BENCH_AGENTS_PASSWORD';
-const CLI = fileURLToPath(new URL('../cli/bench-router.js', import.meta.url));
+const CLI = join(CODE_DIR, 'cli', 'bench-router.js');
 
 export async function startLocalFleet(n: number): Promise<LocalFleet> {
   const pass = randomBytes(18).toString('base64url');

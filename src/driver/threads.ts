@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
 import { ToolError, type ErrorCode } from '../errors.js';
 import { wallClock } from '../timing/clock.js';
 import {
@@ -9,6 +10,7 @@ import {
   type ShardPlan,
   type ShardResult,
 } from './shard.js';
+import { CODE_DIR } from '../util/code-dir.js';
 
 /**
  * Runs shards in the main thread (one) or in worker threads (several), all starting their
@@ -45,7 +47,7 @@ export function runShards(plans: ShardPlan[], startAt: StartAt = startSoon): Sha
   if (plans.length === 1) return runInline(plans[0]!, startAt);
   const lives: LiveStats[] = plans.map(() => NO_LIVE);
   const workers = plans.map(
-    (plan) => new Worker(new URL('./worker.js', import.meta.url), { workerData: plan }),
+    (plan) => new Worker(join(CODE_DIR, 'driver', 'worker.js'), { workerData: plan }),
   );
   const ready: Promise<void>[] = [];
   const results: Promise<ShardResult>[] = [];

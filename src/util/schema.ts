@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { ToolError, type ErrorCode } from '../errors.js';
+import { CODE_DIR, PACKAGE_DIR } from './code-dir.js';
 
 /**
  * JSON Schema validation with ajv against the published schemas in `schemas/`, reporting
@@ -31,9 +31,7 @@ function compile(name: string): ValidateFunction {
 
 /** Where the build puts a schema's compiled validator (`dist/validators`). */
 export function compiledPath(name: string): string {
-  return fileURLToPath(
-    new URL(`../validators/${name.replace(/\.json$/, '.cjs')}`, import.meta.url),
-  );
+  return join(CODE_DIR, 'validators', name.replace(/\.json$/, '.cjs'));
 }
 
 /** The build's compiled validator for a schema, if this is the built code. */
@@ -43,7 +41,7 @@ export function precompiled(name: string): ValidateFunction | undefined {
 }
 
 /** The published schemas' folder (`schemas/`, shipped with the package). */
-export const schemaDir = fileURLToPath(new URL('../../schemas/', import.meta.url));
+export const schemaDir = join(PACKAGE_DIR, 'schemas');
 
 export function schemaPath(name: string): string {
   return join(schemaDir, name);

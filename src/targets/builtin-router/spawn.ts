@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { ToolError } from '../../errors.js';
 import { stopChild } from '../../util/stop-child.js';
 import type { RouterKnobs } from './knobs.js';
 import { knobsToArgs } from './knob-args.js';
+import { builtFile } from '../../util/code-dir.js';
 
 /**
  * Starts the reference router in its own process, so its CPU and memory are the target's,
@@ -19,9 +18,8 @@ export interface RouterProcess {
 }
 
 export function routerEntry(): string {
-  const here = fileURLToPath(new URL('../../cli/builtin-router.js', import.meta.url));
   // Under the test runner this module is TypeScript source; the child runs the build.
-  return existsSync(here) ? here : here.replace(/([\\/])src([\\/])/, '$1dist$2');
+  return builtFile('cli', 'builtin-router.js');
 }
 
 export async function spawnRouter(
