@@ -343,8 +343,10 @@ export class OpenLoopDriver {
   }
 
   /**
-   * Warm-up slots still unsent when the measurement begins are not sent: the measured
-   * window is spent on measured slots. Warm-up is decided by intended time, so under
+   * Warm-up slots still unsent when the measurement begins, and already more than
+   * END_GRACE_MS late, are not sent: the measured window is spent on measured slots (a slot
+   * merely a wake-up's lateness behind at the boundary still goes, so a run that keeps up
+   * never drops one). Warm-up is decided by intended time, so under
    * overload the loop would otherwise spend the first seconds of the measurement clearing
    * the warm-up's backlog while the measured slots waited, and their achieved rate fell with
    * the warm-up's length instead of showing what the client carries (3x nginx's sustained
@@ -355,7 +357,8 @@ export class OpenLoopDriver {
     const measureStart = this.o.recorder.measureStartMs;
     let t = this.next;
     if (t === undefined || t >= measureStart || now < measureStart) return t;
-    for (; t !== undefined && t < measureStart; t = this.advance()) this.notSent(t, now);
+    const stale = Math.min(measureStart, now - END_GRACE_MS);
+    for (; t !== undefined && t < stale; t = this.advance()) this.notSent(t, now);
     return t;
   }
 

@@ -122,6 +122,23 @@ describe('open-loop driver on a fake clock', () => {
     addsUp(recorder);
   });
 
+  it('a loop that keeps up drops no warm-up slot at the boundary, however late it wakes', async () => {
+    // Every wake-up comes 5 ms late, so the last warm-up slots go out after the boundary.
+    const transport = new FakeTransport({ answerMs: 0.2 });
+    const { driver, recorder } = setup({
+      rate: 1000,
+      lengthMs: 1000,
+      warmupMs: 500,
+      transport,
+      wakerLateMs: 5,
+    });
+    await runToEnd(driver);
+    expect(recorder.warmup.not_sent).toBe(0);
+    expect(recorder.warmup.sent).toBe(500);
+    expect(recorder.counters.sent).toBe(500);
+    addsUp(recorder);
+  });
+
   it('names the in-flight bound when that is what held requests back', async () => {
     const transport = new FakeTransport({ answerMs: 100 });
     const { driver, recorder } = setup({ rate: 200, lengthMs: 500, transport, maxInFlight: 5 });
