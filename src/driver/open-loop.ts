@@ -346,12 +346,12 @@ export class OpenLoopDriver {
    * Warm-up slots still unsent when the measurement begins, and already more than
    * END_GRACE_MS late, are not sent: the measured window is spent on measured slots (a slot
    * merely a wake-up's lateness behind at the boundary still goes, so a run that keeps up
-   * never drops one). Warm-up is decided by intended time, so under
-   * overload the loop would otherwise spend the first seconds of the measurement clearing
-   * the warm-up's backlog while the measured slots waited, and their achieved rate fell with
-   * the warm-up's length instead of showing what the client carries (3x nginx's sustained
-   * rate, 1 s warm-up: 0 measured answers in the measurement's first 3 s, and 19k-47k req/s
-   * reported where 52k were carried). They count as not sent in the warm-up's counters.
+   * never drops one). Warm-up is decided by intended time, so under overload the loop would
+   * otherwise spend the first seconds of the measurement clearing the warm-up's backlog
+   * while the measured slots waited, and their achieved rate fell with the warm-up's length
+   * instead of showing what the client carries (3x nginx's sustained rate, 1 s warm-up: 0
+   * measured answers in the measurement's first 3 s, and 19k-47k req/s reported where 52k
+   * were carried). They count as not sent in the warm-up's counters.
    */
   private skipStaleWarmup(now: number): number | undefined {
     const measureStart = this.o.recorder.measureStartMs;

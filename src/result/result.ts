@@ -121,7 +121,7 @@ export interface BenchResult {
   git: GitInfo;
   metrics: Metrics;
   counters: Omit<Counters, 'backpressure_total'>;
-  /** `not_sent`: warm-up slots dropped because the measurement began first (only when some were). */
+  /** `not_sent`: warm-up slots dropped when the measurement began (only when some were). */
   warmup: {
     scheduled: number;
     sent: number;
