@@ -82,19 +82,25 @@ function readResult(path: string): {
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /**
- * What starting costs each side: a 1 s run at 1 req/s, whole process, as in the rows. The
- * rows' ratio is whole-process as the acceptance asks; beside it, the ratio of what the load
- * itself cost (the run less its start), which tells a start-up gap from a per-request one.
+ * What starting costs each side: a 1 s run at 1 req/s on the rows' 32 connections, whole
+ * process, as in the rows. The rows' ratio is whole-process as the acceptance asks; beside
+ * it, the ratio of what the load itself cost (the run less its start), which tells a
+ * start-up gap from a per-request one.
  */
 async function startupCosts(url: string, out: string): Promise<{ ours: number; ac: number }> {
   const ours: number[] = [];
   const ac: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     ours.push(
-      (await cpuOf(process.execPath, benchRouterArgv(['--target', url], 1, '1s', '0s', out))).cpuS,
+      (
+        await cpuOf(
+          process.execPath,
+          benchRouterArgv(['--target', url, '--connections', '32'], 1, '1s', '0s', out),
+        )
+      ).cpuS,
     );
     ac.push(
-      (await cpuOf(process.execPath, [AUTOCANNON, '-R', '1', '-d', '1', '-c', '1', '-j', url]))
+      (await cpuOf(process.execPath, [AUTOCANNON, '-R', '1', '-d', '1', '-c', '32', '-j', url]))
         .cpuS,
     );
   }
