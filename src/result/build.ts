@@ -189,7 +189,9 @@ export function judgeGenerator(
   }
   if (notSent > 0 && limit !== 'generator_cpu')
     why += `; ${notSent} requests could not be sent before the schedule ended`;
-  if (s.warmup.not_sent > 0 && !s.data_exhausted)
+  // Only the driver's cut at the measurement's start leaves warm-up slots unsent in a run
+  // that was neither interrupted (stop() counts what was due) nor out of data.
+  if (s.warmup.not_sent > 0 && !s.data_exhausted && !i.interrupted)
     why += `${why ? '; ' : ''}${s.warmup.not_sent} warm-up requests were still unsent when the measurement began and were dropped, so it measured its own requests`;
   if (s.data_exhausted)
     why += `${why ? '; ' : ''}the data file ran out (on_end: stop): ${s.counters.not_sent} requests not sent`;

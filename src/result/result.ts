@@ -121,7 +121,10 @@ export interface BenchResult {
   git: GitInfo;
   metrics: Metrics;
   counters: Omit<Counters, 'backpressure_total'>;
-  /** `not_sent`: warm-up slots dropped when the measurement began (only when some were). */
+  /**
+   * `not_sent`, only when some were: warm-up slots never sent (dropped when the measurement
+   * began, or left by an interrupt or the end of the data).
+   */
   warmup: {
     scheduled: number;
     sent: number;

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { judgeGenerator, type BuildInput } from '../../src/result/build.js';
+import { Recorder } from '../../src/record/recorder.js';
+
+/** The inputs the generator's verdict reads: a run that kept its 100 req/s schedule. */
+function input(warmupNotSent: number, interrupted: boolean): BuildInput {
+  const r = new Recorder(1000, 2000);
+  r.warmup.scheduled = 100;
+  r.warmup.sent = 100 - warmupNotSent;
+  r.warmup.not_sent = warmupNotSent;
+  return {
+    mode: 'open',
+    targetRps: 100,
+    interrupted,
+    snapshot: r.snapshot(),
+    health: [],
+    threads: 1,
+    maxSendLagMs: 10,
+    connections: 32,
+    maxInFlight: 1000,
+  } as unknown as BuildInput;
+}
+
+const metrics = { rps: 100, errors_total: 0, timeouts_total: 0 };
+
+describe("the generator's verdict on warm-up requests never sent", () => {
+  it('says how many were dropped when the measurement began', () => {
+    const g = judgeGenerator(input(40, false), 1, 1, metrics);
+    expect(g.limit).toBe('none');
+    expect(g.limit_reason).toBe(
+      '40 warm-up requests were still unsent when the measurement began and were dropped, so it measured its own requests',
+    );
+  });
+
+  it('does not say so of an interrupted run, whose warm-up was cut by the interrupt', () => {
+    expect(judgeGenerator(input(40, true), 1, 1, metrics).limit_reason).toBeUndefined();
+  });
+
+  it('says nothing when every warm-up request went out', () => {
+    expect(judgeGenerator(input(0, false), 1, 1, metrics).limit_reason).toBeUndefined();
+  });
+});
