@@ -1,4 +1,11 @@
-import { newHistogram, encode, msToUs, recordUs, type Histogram } from './histogram.js';
+import {
+  newHistogram,
+  encode,
+  msToUs,
+  percentilesUs,
+  recordUs,
+  type Histogram,
+} from './histogram.js';
 import { bucketOf, emptyMeasured, type MeasuredLive } from './live-latency.js';
 import { KindStats, type KindSnapshot } from './kind-stats.js';
 import type { Outcome } from './outcome.js';
@@ -313,7 +320,7 @@ export class Recorder {
       ok: c.ok + w.ok,
       errors: c.errors + w.errors,
       timeouts: c.timeouts + w.timeouts,
-      p99Ms: this.latency.totalCount ? this.latency.getValueAtPercentile(99) / 1000 : 0,
+      p99Ms: this.latency.totalCount ? percentilesUs(this.latency, [99])[0]! / 1000 : 0,
       measured: {
         ok: c.ok,
         errors: c.errors,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { decode } from '../record/histogram.js';
+import { decode, percentilesUs } from '../record/histogram.js';
 
 /**
  * Self-contained HTML reports: uPlot (about 50 kB, canvas, fast with thousands of points)
@@ -36,11 +36,13 @@ export function spectrum(encoded: string): { x: number[]; y: number[] } {
   const x: number[] = [];
   const y: number[] = [];
   if (h.totalCount === 0) return { x, y };
+  const qs: number[] = [];
   for (let i = 0; i <= 60; i++) {
     const q = 1 - 10 ** (-i / 12); // 0 .. 0.99999
+    qs.push(q * 100);
     x.push(Math.round((1 / (1 - q)) * 1000) / 1000);
-    y.push(Math.max(0.001, h.getValueAtPercentile(q * 100) / 1000));
   }
+  for (const us of percentilesUs(h, qs)) y.push(Math.max(0.001, us / 1000));
   return { x, y };
 }
 

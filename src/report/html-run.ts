@@ -1,4 +1,4 @@
-import { decode, mergeEncoded } from '../record/histogram.js';
+import { decode, mergeEncoded, percentilesUs } from '../record/histogram.js';
 import { limitLine, type BenchResult } from '../result/result.js';
 import { KIND_COLUMNS, kindRows } from './kind-table.js';
 import { COLORS, esc, page, spectrum, table, type ChartSpec } from './html-page.js';
@@ -188,6 +188,9 @@ function verdictCard(r: BenchResult): string {
  * 120 columns), rows are log-spaced latency bands from the per-second HDR histograms, the
  * shade is the share of that column's answers in the band.
  */
+/** 0.5%, 1.5% ... 99.5%: each 1% of a column's answers, by its middle. */
+const PERCENT_STEPS = Array.from({ length: 100 }, (_, i) => i + 0.5);
+
 function heatmap(r: BenchResult, perSecond: readonly (string | undefined)[]): string {
   const n = r.intervals.length;
   const answered = r.intervals.filter((i) => i.ok > 0);
@@ -213,7 +216,7 @@ function heatmap(r: BenchResult, perSecond: readonly (string | undefined)[]): st
     if (!h.totalCount) continue;
     // Each 1% of the column's answers goes to the band its latency falls in.
     const counts = Array<number>(rows).fill(0);
-    for (let q = 0.5; q < 100; q++) counts[band(h.getValueAtPercentile(q) / 1000)]!++;
+    for (const us of percentilesUs(h, PERCENT_STEPS)) counts[band(us / 1000)]!++;
     for (let k = 0; k < rows; k++) {
       if (!counts[k]) continue;
       const lo = minMs * (maxMs / minMs) ** (k / rows);

@@ -7,6 +7,7 @@ import {
   mergeEncoded,
   meanUs,
   newHistogram,
+  percentilesUs,
   recordUs,
   summarize,
 } from '../../src/record/histogram.js';
@@ -88,5 +89,79 @@ describe('histograms without the library index', () => {
     expect(hdr.encodeIntoCompressedBase64(back)).toBe(b64);
     expect(back.totalCount).toBe(20_000);
     expect(decode(mergeEncoded([b64, b64])).totalCount).toBe(40_000);
+  });
+});
+
+describe('percentilesUs and summarize: the library percentiles, in one walk', () => {
+  const rng = mulberry32(5);
+  const spread = newHistogram();
+  for (let i = 0; i < 50_000; i++)
+    recordUs(spread, Math.max(1, Math.floor(Math.exp(rng() * Math.log(HIGHEST_TRACKABLE_US)))));
+  const narrow = newHistogram();
+  for (let i = 0; i < 10_000; i++) recordUs(narrow, 900 + Math.floor(rng() * 300));
+  const few = newHistogram();
+  for (const v of [3, 3, 70, 1_000_000]) recordUs(few, v);
+  const one = newHistogram();
+  recordUs(one, 123_456);
+  const ps = [0, 0.5, 1, 10, 25, 50, 90, 95, 99, 99.9, 99.99, 99.999, 100];
+
+  it('gives getValueAtPercentile at every percentile, 0 and 100 included', () => {
+    for (const h of [spread, narrow, few, one, newHistogram()])
+      expect(percentilesUs(h, ps)).toEqual(ps.map((p) => h.getValueAtPercentile(p)));
+    // Not the trivial answer: the walk found distinct values.
+    expect(new Set(percentilesUs(spread, ps)).size).toBeGreaterThan(8);
+  });
+
+  it('summarises as the library methods do', () => {
+    for (const h of [spread, narrow, few, one]) {
+      const ms = (us: number): number => Math.round(us) / 1000;
+      const s = summarize(h);
+      expect(s.p50_ms).toBe(ms(h.getValueAtPercentile(50)));
+      expect(s.p90_ms).toBe(ms(h.getValueAtPercentile(90)));
+      expect(s.p95_ms).toBe(ms(h.getValueAtPercentile(95)));
+      expect(s.p99_ms).toBe(ms(h.getValueAtPercentile(99)));
+      expect(s.p999_ms).toBe(ms(h.getValueAtPercentile(99.9)));
+      expect(s.mean_ms).toBe(Math.round(h.mean) / 1000);
+      expect(s.count).toBe(h.totalCount);
+    }
+  });
+});
+
+describe('decode and mergeEncoded without a copy', () => {
+  it('decodes to what newHistogram() holds after add: same class, range, counts', () => {
+    const h = newHistogram();
+    const rng = mulberry32(9);
+    for (let i = 0; i < 5_000; i++) recordUs(h, 1 + Math.floor(rng() * 50_000));
+    const b64 = encode(h);
+    const viaAdd = newHistogram();
+    viaAdd.add(decode(b64));
+    const back = decode(b64);
+    expect(back.constructor).toBe(viaAdd.constructor);
+    expect(back.autoResize).toBe(true);
+    expect((back as hdr.JsHistogram).countsArrayLength).toBe(
+      (viaAdd as hdr.JsHistogram).countsArrayLength,
+    );
+    expect([back.totalCount, back.maxValue, back.minNonZeroValue]).toEqual([
+      viaAdd.totalCount,
+      viaAdd.maxValue,
+      viaAdd.minNonZeroValue,
+    ]);
+    expect(encode(back)).toBe(encode(viaAdd));
+    // Still a histogram to add into: a decoded one takes more values and merges.
+    back.add(decode(b64));
+    expect(back.totalCount).toBe(10_000);
+    expect(decode('').totalCount).toBe(0);
+  });
+
+  it('passes a single part through and adds several', () => {
+    const a = newHistogram();
+    recordUs(a, 10);
+    const b = newHistogram();
+    recordUs(b, 20);
+    recordUs(b, 30);
+    expect(mergeEncoded(['', encode(a), ''])).toBe(encode(a));
+    const m = decode(mergeEncoded([encode(a), '', encode(b)]));
+    expect([m.totalCount, m.minNonZeroValue, m.maxValue]).toEqual([3, 10, 30]);
+    expect(decode(mergeEncoded([])).totalCount).toBe(0);
   });
 });
