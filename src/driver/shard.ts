@@ -7,7 +7,7 @@ import { createTransport, type TransportConfig } from '../transports/create.js';
 import type { Transport } from '../transports/transport.js';
 import { wallClock } from '../timing/clock.js';
 import { sleepUntil } from '../timing/idle-sleep.js';
-import { preciseTimers } from '../timing/timers.js';
+import { preciseTimers, timerKind } from '../timing/timers.js';
 import { ClosedLoopDriver } from './closed-loop.js';
 import { OpenLoopDriver } from './open-loop.js';
 import { ConsumeDriver } from './consume-loop.js';
@@ -146,7 +146,11 @@ export class Shard {
           ? new OpenLoopDriver({
               ...common,
               timers: preciseTimers(),
-              idleSleep: (dueMs) => sleepUntil(wallClock, dueMs),
+              // Sleeping this thread through a gap saves the wake thread's second wake-up; a
+              // timerfd has none to save, and would block reading meanwhile.
+              ...(timerKind() === 'wake_thread'
+                ? { idleSleep: (dueMs: number) => sleepUntil(wallClock, dueMs) }
+                : {}),
               maxInFlight: p.maxInFlight,
               endMs,
               meanGapMs: (1000 * p.share.count) / rate,

@@ -2,6 +2,7 @@ import type { Environment, GitInfo } from '../env/environment.js';
 import type { GeneratorHealth, ProbeSample } from '../record/samples.js';
 import { summarizeTarget } from './target-summary.js';
 import { decode, summarize } from '../record/histogram.js';
+import type { TimerKind } from '../timing/timers.js';
 import type { RecorderSnapshot } from '../record/recorder.js';
 import { mergeSnapshots } from '../record/merge.js';
 import { errorRate, kindMetrics, latencyMetrics } from './by-kind.js';
@@ -35,6 +36,8 @@ export interface BuildInput {
   snapshot: RecorderSnapshot;
   health: GeneratorHealth[];
   threads: number;
+  /** What kept the send times, when this process generated the load. */
+  timer?: TimerKind;
   maxSendLagMs: number;
   /** The client's bounds, named when they held the schedule back. */
   connections?: number;
@@ -208,6 +211,7 @@ export function judgeGenerator(
     cpu_pct: Math.max(0, ...i.health.map((h) => h.cpu_pct)),
     rss_mb: Math.max(0, ...i.health.map((h) => h.rss_mb)),
     threads: i.threads,
+    ...(i.timer ? { timer: i.timer } : {}),
   };
 }
 

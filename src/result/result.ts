@@ -1,3 +1,4 @@
+import type { TimerKind } from '../timing/timers.js';
 import type { Environment, GitInfo } from '../env/environment.js';
 import type { Counters } from '../record/recorder.js';
 
@@ -99,6 +100,8 @@ export interface GeneratorSection {
   cpu_pct: number;
   rss_mb: number;
   threads: number;
+  /** What kept this process's send times (absent for runs on agents). */
+  timer?: TimerKind;
 }
 
 export interface BenchResult {

@@ -9,6 +9,7 @@ import type { BuildInput } from '../result/build.js';
 import type { RateProfile } from '../schedule/profile.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { wallClock } from '../timing/clock.js';
+import { timerKind } from '../timing/timers.js';
 import type { NatsConnConfig } from '../transports/nats-config.js';
 import { redactUrl } from '../util/redact.js';
 import { toolInfo } from '../util/tool-info.js';
@@ -59,6 +60,7 @@ export async function describeRun(
     env,
     git: await ctx.git,
     threads: gen.shares,
+    ...(gen.fleet ? {} : { timer: timerKind() }),
     maxSendLagMs: s.load.maxSendLagMs,
     ...(s.nats ? {} : { connections: s.http.connections }),
     maxInFlight: s.load.maxInFlight,

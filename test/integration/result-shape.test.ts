@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readResult, ROOT, runCli, tmp } from '../helpers/cli.js';
+import { expectCountersAddUp, readResult, ROOT, runCli, tmp } from '../helpers/cli.js';
 
 /** Every key path of a JSON value; an array stands for its first element's keys. */
 function keyPaths(v: unknown, prefix = '', out = new Set<string>()): Set<string> {
@@ -31,5 +31,25 @@ describe('result shape', () => {
     expect([...keyPaths(res)].sort()).toEqual(fixture.keys);
     expect(res.counters).toEqual(fixture.counters);
     expect(res.warmup).toEqual(fixture.warmup);
+  });
+
+  it('says which timer kept the send times, and the wake thread still keeps them when asked', async () => {
+    const fixture = JSON.parse(
+      readFileSync(join(ROOT, 'test/fixtures/result-shape.json'), 'utf8'),
+    ) as { scenario: string[]; counters: unknown };
+    const out = join(tmp(), 'r.json');
+    const r = await runCli([...fixture.scenario, '--out', out, '--quiet'], {
+      env: { ...process.env, PERFKIT_TIMER: 'thread' },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const res = readResult(out);
+    expect(res.generator.timer).toBe('wake_thread');
+    expect(res.counters).toEqual(fixture.counters);
+    expectCountersAddUp(res);
+    const def = join(tmp(), 'd.json');
+    expect((await runCli([...fixture.scenario, '--out', def, '--quiet'])).code).toBe(0);
+    expect(readResult(def).generator.timer).toBe(
+      process.platform === 'linux' && !process.env.PERFKIT_TIMER ? 'timerfd' : 'wake_thread',
+    );
   });
 });
