@@ -177,6 +177,9 @@ export function judgeGenerator(
   if (saturated) {
     limit = 'generator_cpu';
     why = reasons[0]!;
+  } else if (i.interrupted && s.counters.scheduled === 0) {
+    // Stopped during warm-up: no measured slot, so no rate to hold against anyone.
+    why = 'interrupted during warm-up: nothing was measured';
   } else if (sizeable(waitedConn)) {
     limit = 'connections';
     why = `all ${i.connections ?? '?'} connections were busy: ${waitedConn} requests waited for one (the wait is in their latency); raise --connections`;

@@ -33,10 +33,30 @@ describe("the generator's verdict on warm-up requests never sent", () => {
   });
 
   it('does not say so of an interrupted run, whose warm-up was cut by the interrupt', () => {
-    expect(judgeGenerator(input(40, true), 1, 1, metrics).limit_reason).toBeUndefined();
+    // Interrupted in its warm-up: the only thing to say is that nothing was measured.
+    expect(judgeGenerator(input(40, true), 1, 1, metrics).limit_reason).toBe(
+      'interrupted during warm-up: nothing was measured',
+    );
   });
 
   it('says nothing when every warm-up request went out', () => {
     expect(judgeGenerator(input(0, false), 1, 1, metrics).limit_reason).toBeUndefined();
+  });
+});
+
+describe("the generator's verdict on a run interrupted before it measured", () => {
+  it('blames no one, and says nothing was measured', () => {
+    // Interrupted 1.5 s into a 3 s warm-up: nothing scheduled in the measured window.
+    const g = judgeGenerator(input(0, true), 0, 0, { ...metrics, rps: 0 });
+    expect(g.limit).toBe('none');
+    expect(g.limit_reason).toBe('interrupted during warm-up: nothing was measured');
+  });
+
+  it('still judges the target of an interrupted run that measured', () => {
+    const i = input(0, true);
+    i.snapshot.counters.scheduled = 50;
+    i.snapshot.counters.sent = 50;
+    const g = judgeGenerator(i, 0, 0, { ...metrics, rps: 20 });
+    expect(g.limit).toBe('target');
   });
 });
