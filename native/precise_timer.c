@@ -76,11 +76,12 @@ static void on_closed(uv_handle_t *handle) {
 static void shut(precise_timer *t) {
   if (t->closed) return;
   t->closed = 1;
-  uv_poll_stop(&t->poll);
+  /* uv_close stops the poll and drops the fd from epoll at once (only its callback waits), so
+   * the fd can be closed right after: no other handle can be given its number in between. */
+  uv_close((uv_handle_t *)&t->poll, on_closed);
   close(t->fd);
   napi_delete_reference(t->env, t->callback);
   napi_async_destroy(t->env, t->async);
-  uv_close((uv_handle_t *)&t->poll, on_closed);
 }
 
 /* The thread's environment is going away (a worker thread ends) with the timer still open. */
