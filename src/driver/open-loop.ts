@@ -414,9 +414,13 @@ export class OpenLoopDriver {
     }
   }
 
-  /** How late the wake thread came for the slot it woke the loop for (off the grid). */
+  /**
+   * How late the wake thread came for the slot it woke the loop for (off the grid). Only the
+   * choice to expect answers (wait(), with idleSleep) reads it: without idleSleep (the
+   * timerfd) it is not kept, and costs the hot path nothing.
+   */
   private judgeWake(): void {
-    if (this.grid || this.next === undefined) return;
+    if (this.grid || this.next === undefined || !this.o.idleSleep) return;
     const late = this.o.clock.now() - this.next > MISS_TOLERANCE_MS ? 1 : 0;
     this.wakeLateRate += (late - this.wakeLateRate) / MISS_WINDOW;
   }

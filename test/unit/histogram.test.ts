@@ -48,16 +48,29 @@ describe('recordUs: the library recordValue, without its Math.pow', () => {
   });
 });
 
+/**
+ * A histogram spread over every magnitude (log-uniform), one narrow around 1 ms, and one
+ * holding a single value, from one seed.
+ */
+function samples(seed: number): {
+  spread: hdr.Histogram;
+  narrow: hdr.Histogram;
+  one: hdr.Histogram;
+} {
+  const rng = mulberry32(seed);
+  const spread = newHistogram();
+  for (let i = 0; i < 50_000; i++)
+    recordUs(spread, Math.max(1, Math.floor(Math.exp(rng() * Math.log(HIGHEST_TRACKABLE_US)))));
+  const narrow = newHistogram();
+  for (let i = 0; i < 10_000; i++) recordUs(narrow, 900 + Math.floor(rng() * 300));
+  const one = newHistogram();
+  recordUs(one, 123_456);
+  return { spread, narrow, one };
+}
+
 describe('meanUs: the library mean, without its iterator', () => {
   it('is the same number for spread, narrow, single-value and empty histograms', () => {
-    const rng = mulberry32(11);
-    const spread = newHistogram();
-    for (let i = 0; i < 50_000; i++)
-      recordUs(spread, Math.max(1, Math.floor(Math.exp(rng() * Math.log(HIGHEST_TRACKABLE_US)))));
-    const narrow = newHistogram();
-    for (let i = 0; i < 10_000; i++) recordUs(narrow, 900 + Math.floor(rng() * 300));
-    const one = newHistogram();
-    recordUs(one, 123_456);
+    const { spread, narrow, one } = samples(11);
     const hs = [spread, narrow, one, newHistogram()];
     for (const h of hs) expect(meanUs(h)).toBe(h.mean);
     expect(meanUs(narrow)).toBeGreaterThan(900);
@@ -93,16 +106,9 @@ describe('histograms without the library index', () => {
 });
 
 describe('percentilesUs and summarize: the library percentiles, in one walk', () => {
-  const rng = mulberry32(5);
-  const spread = newHistogram();
-  for (let i = 0; i < 50_000; i++)
-    recordUs(spread, Math.max(1, Math.floor(Math.exp(rng() * Math.log(HIGHEST_TRACKABLE_US)))));
-  const narrow = newHistogram();
-  for (let i = 0; i < 10_000; i++) recordUs(narrow, 900 + Math.floor(rng() * 300));
+  const { spread, narrow, one } = samples(5);
   const few = newHistogram();
   for (const v of [3, 3, 70, 1_000_000]) recordUs(few, v);
-  const one = newHistogram();
-  recordUs(one, 123_456);
   const ps = [0, 0.5, 1, 10, 25, 50, 90, 95, 99, 99.9, 99.99, 99.999, 100];
 
   it('gives getValueAtPercentile at every percentile, 0 and 100 included', () => {
