@@ -124,8 +124,8 @@ export class Shard {
       p.timeline ?? false,
       p.mix?.names,
     ));
+    const measuring = this.measureFrom(measureStartMs);
     try {
-      this.probe.start();
       const common = {
         transport,
         recorder,
@@ -168,8 +168,10 @@ export class Shard {
       const finished = this.driver.run();
       if (this.interrupted) this.driver.stop();
       await finished;
-      return { snapshot: recorder.snapshot(), health: this.probe.stop() };
+      const health = this.probe.stop();
+      return { snapshot: recorder.snapshot(), health };
     } finally {
+      clearTimeout(measuring);
       this.feeder?.close();
       await transport.close();
     }
@@ -179,8 +181,8 @@ export class Shard {
     const p = this.plan;
     const measureStartMs = startMs + p.warmupMs;
     const recorder = (this.recorder = new Recorder(measureStartMs, measureStartMs + p.durationMs));
+    const measuring = this.measureFrom(measureStartMs);
     try {
-      this.probe.start();
       this.driver = new ConsumeDriver({
         source,
         recorder,
@@ -191,10 +193,23 @@ export class Shard {
       const finished = this.driver.run();
       if (this.interrupted) this.driver.stop();
       await finished;
-      return { snapshot: recorder.snapshot(), health: this.probe.stop() };
+      const health = this.probe.stop();
+      return { snapshot: recorder.snapshot(), health };
     } finally {
+      clearTimeout(measuring);
       await source.close();
     }
+  }
+
+  /**
+   * Starts the generator's probe and moves its window to the measurement when that begins,
+   * so the health figures leave the warm-up out as the metrics do. Returns the timer to clear.
+   */
+  private measureFrom(measureStartMs: number): NodeJS.Timeout | undefined {
+    this.probe.start();
+    const wait = measureStartMs - wallClock.now();
+    if (wait <= 0) return undefined;
+    return setTimeout(() => this.probe.measuring(), wait).unref();
   }
 
   /** Releases the connections of a shard that was prepared but will never run. */

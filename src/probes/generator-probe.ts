@@ -12,31 +12,75 @@ import {
  * The generator watches itself: event-loop delay (a blocked loop cannot keep a schedule),
  * event-loop utilisation (a thread that is never idle is out of CPU, whatever else holds the
  * schedule back), CPU and RSS. Send lag is recorded per request by the recorder.
+ *
+ * CPU, utilisation and loop delay cover the measured window, as the target's CPU and every
+ * metric of the result do: the warm-up is there to absorb compiling and connecting (on a
+ * 500 req/s run the warm-up's first second cost twice the CPU of a measured one), and what
+ * the generator took from the target is read against the target's figures of the same
+ * window. The RSS peak covers the whole run.
  */
 // Each sample is a wake-up of the loop; 20 ms keeps them a small share of a slow run's cost.
 const RESOLUTION_MS = 20;
 
+/** What the probe reads off the process; injectable so the window arithmetic is testable. */
+export interface ProbeSources {
+  cpuUsage(): NodeJS.CpuUsage;
+  now(): number;
+  utilization(): EventLoopUtilization;
+  sleptMs(): number;
+  rss(): number;
+}
+
+const processSources: ProbeSources = {
+  cpuUsage: () => process.cpuUsage(),
+  now: () => performance.now(),
+  utilization: () => performance.eventLoopUtilization(),
+  sleptMs,
+  rss: () => process.memoryUsage.rss(),
+};
+
+interface Mark {
+  cpu: NodeJS.CpuUsage;
+  atMs: number;
+  elu: EventLoopUtilization;
+  slept: number;
+}
+
 export class GeneratorProbe {
   private readonly eld: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
-  private cpu0 = process.cpuUsage();
-  private t0 = performance.now();
+  private from: Mark;
   private rssPeak = 0;
-  private elu0: EventLoopUtilization = performance.eventLoopUtilization();
-  private slept0 = sleptMs();
   private timer: NodeJS.Timeout | undefined;
 
+  constructor(private readonly src: ProbeSources = processSources) {
+    this.from = this.mark();
+  }
+
+  private mark(): Mark {
+    return {
+      cpu: this.src.cpuUsage(),
+      atMs: this.src.now(),
+      elu: this.src.utilization(),
+      slept: this.src.sleptMs(),
+    };
+  }
+
+  /** The run starts (its warm-up, if any): until measuring() the window is the whole run. */
   start(): void {
     this.eld.enable();
-    this.cpu0 = process.cpuUsage();
-    this.t0 = performance.now();
-    this.elu0 = performance.eventLoopUtilization();
-    this.slept0 = sleptMs();
+    this.from = this.mark();
     this.timer = setInterval(() => this.sampleRss(), 1000);
     this.timer.unref();
   }
 
+  /** The measured window begins: CPU, utilisation and loop delay count from here. */
+  measuring(): void {
+    this.eld.reset();
+    this.from = this.mark();
+  }
+
   private sampleRss(): void {
-    const rss = process.memoryUsage.rss();
+    const rss = this.src.rss();
     if (rss > this.rssPeak) this.rssPeak = rss;
   }
 
@@ -44,25 +88,26 @@ export class GeneratorProbe {
     this.eld.disable();
     if (this.timer) clearInterval(this.timer);
     this.sampleRss();
-    const cpu = process.cpuUsage(this.cpu0);
-    const wallMs = performance.now() - this.t0;
+    const to = this.mark();
+    const cpu = to.cpu.user - this.from.cpu.user + (to.cpu.system - this.from.cpu.system);
+    const wallMs = to.atMs - this.from.atMs;
     return {
       // The histogram holds the whole sampling interval; the delay is what exceeds it.
       event_loop_delay_p99_ms: round2(
         this.eld.count ? Math.max(0, this.eld.percentile(99) / 1e6 - RESOLUTION_MS) : 0,
       ),
-      cpu_pct: round2(((cpu.user + cpu.system) / 1000 / Math.max(1, wallMs)) * 100),
+      cpu_pct: round2((cpu / 1000 / Math.max(1, wallMs)) * 100),
       rss_mb: round2(this.rssPeak / (1024 * 1024)),
-      event_loop_utilization: round2(this.utilization()),
+      event_loop_utilization: round2(this.utilization(to)),
     };
   }
 
   /** Busy share of the loop, less the time it slept through gaps (sleepUntil): idle. */
-  private utilization(): number {
-    const e = performance.eventLoopUtilization(this.elu0);
-    const total = e.idle + e.active;
-    const active = Math.max(0, e.active - (sleptMs() - this.slept0));
-    return total > 0 ? active / total : 0;
+  private utilization(to: Mark): number {
+    const idle = to.elu.idle - this.from.elu.idle;
+    const busy = to.elu.active - this.from.elu.active;
+    const active = Math.max(0, busy - (to.slept - this.from.slept));
+    return idle + busy > 0 ? active / (idle + busy) : 0;
   }
 }
 

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { GeneratorProbe, type ProbeSources } from '../../src/probes/generator-probe.js';
+
+/** A process whose CPU, clock and event-loop figures the test moves by hand. */
+function fakeProcess(): ProbeSources & {
+  at(ms: number, cpuMs: number, activeMs: number, sleptMs?: number): void;
+} {
+  let now = 0;
+  let cpuMs = 0;
+  let active = 0;
+  let slept = 0;
+  return {
+    at(ms, cpu, act, sl = slept) {
+      now = ms;
+      cpuMs = cpu;
+      active = act;
+      slept = sl;
+    },
+    cpuUsage: () => ({ user: cpuMs * 700, system: cpuMs * 300 }),
+    now: () => now,
+    utilization: () => ({ active, idle: now - active, utilization: 0 }),
+    sleptMs: () => slept,
+    rss: () => 64 * 1024 * 1024,
+  };
+}
+
+describe('GeneratorProbe', () => {
+  it('counts CPU and loop utilisation over the measured window, not the warm-up', () => {
+    const p = fakeProcess();
+    const probe = new GeneratorProbe(p);
+    probe.start();
+    // Warm-up: 1 s that burnt 600 ms of CPU (compiling, connecting), loop busy 500 ms.
+    p.at(1000, 600, 500);
+    probe.measuring();
+    // Measured: 4 s that cost 400 ms more, loop busy 200 ms more.
+    p.at(5000, 1000, 700);
+    const h = probe.stop();
+    expect(h.cpu_pct).toBe(10);
+    expect(h.event_loop_utilization).toBe(0.05);
+    expect(h.rss_mb).toBe(64);
+  });
+
+  it('covers the whole run when the measurement never began', () => {
+    const p = fakeProcess();
+    const probe = new GeneratorProbe(p);
+    probe.start();
+    p.at(2000, 500, 1000);
+    expect(probe.stop().cpu_pct).toBe(25);
+  });
+
+  it('leaves time slept through gaps out of the loop utilisation', () => {
+    const p = fakeProcess();
+    const probe = new GeneratorProbe(p);
+    probe.start();
+    probe.measuring();
+    // The loop looked busy 600 ms of 2 s, 400 ms of which it slept in Atomics.wait.
+    p.at(2000, 100, 600, 400);
+    expect(probe.stop().event_loop_utilization).toBe(0.1);
+  });
+});
