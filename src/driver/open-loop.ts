@@ -393,25 +393,32 @@ export class OpenLoopDriver {
     // w1's); off it, the next slot.
     const w2 =
       this.after === undefined ? Infinity : this.grid ? w1 + BATCH_MS : Math.max(this.after, w1);
-    const want = w2 > w1 ? [w1, w2] : [w1];
+    const two = w2 > w1 && w2 !== Infinity;
+    let has1 = false;
+    let has2 = false;
     for (let i = this.wakes.length - 1; i >= 0; i--) {
       const w = this.wakes[i]!;
-      if (!want.includes(w.at) || w.at <= now) {
+      if (w.at > now && w.at === w1) has1 = true;
+      else if (w.at > now && two && w.at === w2) has2 = true;
+      else {
         w.h.cancel();
         this.wakes.splice(i, 1);
       }
     }
-    for (const at of want) {
-      if (at === Infinity || this.wakes.some((w) => w.at === at)) continue;
-      const wake = { at, h: undefined as unknown as TimerHandle };
-      wake.h = this.o.timers.add(at, () => {
-        const i = this.wakes.indexOf(wake);
-        if (i >= 0) this.wakes.splice(i, 1);
-        this.judgeWake();
-        this.tick();
-      });
-      this.wakes.push(wake);
-    }
+    if (!has1) this.addWake(w1);
+    if (two && !has2) this.addWake(w2);
+  }
+
+  private addWake(at: number): void {
+    const wake = { at, h: undefined as unknown as TimerHandle };
+    wake.h = this.o.timers.add(at, () => {
+      // This one is spent, whatever the clock says (the queue may keep another).
+      const i = this.wakes.indexOf(wake);
+      if (i >= 0) this.wakes.splice(i, 1);
+      this.judgeWake();
+      this.tick();
+    });
+    this.wakes.push(wake);
   }
 
   /**

@@ -21,7 +21,8 @@ interface Entry {
 export class TimerQueue {
   private readonly heap: Entry[] = [];
   private firing = false;
-  private armed: [number, number] = [Infinity, Infinity];
+  private armedFirst = Infinity;
+  private armedThen = Infinity;
 
   constructor(
     private readonly clock: Clock,
@@ -80,8 +81,9 @@ export class TimerQueue {
     const h = this.heap;
     const first = h[0]?.due ?? Infinity;
     const then = Math.min(h[1]?.due ?? Infinity, h[2]?.due ?? Infinity);
-    if (first === this.armed[0] && then === this.armed[1]) return;
-    this.armed = [first, then];
+    if (first === this.armedFirst && then === this.armedThen) return;
+    this.armedFirst = first;
+    this.armedThen = then;
     this.waker.arm(first, then);
   }
 

@@ -32,12 +32,26 @@ export function classifyHttpStatus(status: number): Outcome | undefined {
   return err('http_3xx');
 }
 
-/** Reads `{"ok":false,"error":{"code":C}}` replies as application errors of class C. */
-export function classifyReply(body: string, check: ReplyCheck): Outcome {
+const OK_OPENING = Buffer.from('{"ok":true');
+
+/**
+ * Reads `{"ok":false,"error":{"code":C}}` replies as application errors of class C, and a
+ * reply that is not JSON as `bad_reply`. A reply whose first member is `"ok":true` (what
+ * the reference router and most such services write) is a success without being parsed:
+ * JSON.parse cost ~13 µs a reply on a 500 req/s run here (cold caches between wake-ups),
+ * 6% of the generator's CPU. Such a reply with garbage after that opening counts as a
+ * success, not as `bad_reply`.
+ */
+export function classifyReply(body: string | Uint8Array, check: ReplyCheck): Outcome {
   if (!check.enabled) return OK;
+  if (opensWithOkTrue(body)) return OK;
+  const text =
+    typeof body === 'string'
+      ? body
+      : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body);
+    parsed = JSON.parse(text);
   } catch {
     return err('bad_reply');
   }
@@ -48,6 +62,18 @@ export function classifyReply(body: string, check: ReplyCheck): Outcome {
       : err(`app:${code}`);
   }
   return OK;
+}
+
+/** `{"ok":true` followed by `,` or `}`, byte for byte (no whitespace: what serializers write). */
+function opensWithOkTrue(body: string | Uint8Array): boolean {
+  const n = OK_OPENING.length;
+  if (body.length <= n) return false;
+  if (typeof body === 'string') {
+    const next = body[n];
+    return (next === ',' || next === '}') && body.startsWith('{"ok":true');
+  }
+  for (let i = 0; i < n; i++) if (body[i] !== OK_OPENING[i]) return false;
+  return body[n] === 0x2c || body[n] === 0x7d;
 }
 
 /** Maps socket-level failures to stable classes. */

@@ -112,7 +112,7 @@ export class HttpTransport implements Transport {
         const bad = classifyHttpStatus(status);
         if (bad) return done(bad);
         if (!chunks) return done(OK);
-        done(classifyReply(Buffer.concat(chunks).toString('utf8'), check));
+        done(classifyReply(Buffer.concat(chunks), check));
       },
       onResponseError(_c, e) {
         settle();

@@ -13,7 +13,13 @@ export interface ParsedResponse {
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
-const CRLF = Buffer.from('\r\n');
+const HTTP_1 = Buffer.from('HTTP/1.');
+// Lower case: header names and these values compare without regard to case.
+const CONTENT_LENGTH = Buffer.from('content-length');
+const TRANSFER_ENCODING = Buffer.from('transfer-encoding');
+const CONNECTION = Buffer.from('connection');
+const CLOSE = Buffer.from('close');
+const KEEP_ALIVE = Buffer.from('keep-alive');
 
 type State = 'head' | 'length' | 'chunked' | 'until-close';
 
@@ -99,15 +105,16 @@ export class Http1ResponseParser {
   }
 
   /**
-   * Reads the head in place, without a string per line: the status and the three headers
-   * that frame the body (content-length, transfer-encoding, connection). This runs once per
-   * answer, tens of thousands of times a second.
+   * Reads the head in place, byte by byte, without a string or a native call per line: the
+   * status and the three headers that frame the body (content-length, transfer-encoding,
+   * connection). This runs once per answer, tens of thousands of times a second, and at
+   * slow rates on cold caches after every wake-up.
    */
   private head(buf: Buffer, start: number, end: number): void {
     // "HTTP/1.x NNN": 12 bytes at least.
     if (
       end - start < 12 ||
-      buf.toString('latin1', start, start + 7) !== 'HTTP/1.' ||
+      !startsWith(buf, start, HTTP_1) ||
       (buf[start + 7] !== 0x30 && buf[start + 7] !== 0x31) ||
       buf[start + 8] !== 0x20
     )
@@ -119,28 +126,23 @@ export class Http1ResponseParser {
     let length = -1;
     let chunked = false;
     this.close = buf[start + 7] === 0x30; // HTTP/1.0
-    let line = buf.indexOf(CRLF, start);
-    while (line >= 0 && line < end) {
-      const from = line + 2;
-      const next = buf.indexOf(CRLF, from);
-      const to = next < 0 || next > end ? end : next;
-      const colon = buf.indexOf(0x3a, from);
-      if (colon > from && colon < to) {
-        const nameLen = colon - from;
-        // Only three names matter; compare them only when the length fits.
-        if (nameLen === 14 || nameLen === 17 || nameLen === 10) {
-          const name = buf.toString('latin1', from, colon).toLowerCase();
-          const value = (): string => buf.toString('latin1', colon + 1, to).trim();
-          if (name === 'content-length') length = Number(value());
-          else if (name === 'transfer-encoding') chunked = /chunked/i.test(value());
-          else if (name === 'connection') {
-            const v = value().toLowerCase();
-            if (v === 'close') this.close = true;
-            else if (v === 'keep-alive') this.close = false;
-          }
-        }
+    // Each header line runs from `from` to the CRLF at `to`; the status line is skipped.
+    for (let to = lineEnd(buf, start, end); to < end;) {
+      const from = to + 2;
+      let colon = -1;
+      for (to = from; to < end && !(buf[to] === 0x0d && buf[to + 1] === 0x0a); to++)
+        if (colon < 0 && buf[to] === 0x3a) colon = to;
+      if (colon <= from) continue;
+      const nameLen = colon - from;
+      // Only three names matter; compare them only when the length fits.
+      if (nameLen === CONTENT_LENGTH.length && nameIs(buf, from, CONTENT_LENGTH))
+        length = decimal(buf, colon + 1, to);
+      else if (nameLen === TRANSFER_ENCODING.length && nameIs(buf, from, TRANSFER_ENCODING))
+        chunked = /chunked/i.test(buf.toString('latin1', colon + 1, to));
+      else if (nameLen === CONNECTION.length && nameIs(buf, from, CONNECTION)) {
+        if (valueIs(buf, colon + 1, to, CLOSE)) this.close = true;
+        else if (valueIs(buf, colon + 1, to, KEEP_ALIVE)) this.close = false;
       }
-      line = next < 0 || next >= end ? -1 : next;
     }
     if (this.status >= 100 && this.status < 200) return; // interim response: the real one follows
     this.bodyParts = this.collectBody ? [] : undefined;
@@ -164,4 +166,48 @@ export class Http1ResponseParser {
     this.bodyParts = undefined;
     this.onResponse({ status: this.status, body, close: this.close });
   }
+}
+
+function startsWith(buf: Buffer, at: number, what: Buffer): boolean {
+  for (let i = 0; i < what.length; i++) if (buf[at + i] !== what[i]) return false;
+  return true;
+}
+
+/** The CR of the first CRLF in [from, end), or `end`. */
+function lineEnd(buf: Buffer, from: number, end: number): number {
+  let i = from;
+  while (i < end && !(buf[i] === 0x0d && buf[i + 1] === 0x0a)) i++;
+  return i;
+}
+
+/**
+ * Whether the bytes at `at` are `lower` in any case. OR-ing 0x20 lower-cases a letter; the
+ * only other byte it maps onto a byte of these names is CR onto '-', and no CR sits inside
+ * a header line.
+ */
+function nameIs(buf: Buffer, at: number, lower: Buffer): boolean {
+  for (let i = 0; i < lower.length; i++) if ((buf[at + i]! | 0x20) !== lower[i]) return false;
+  return true;
+}
+
+const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x09;
+
+/** Whether [from, to) is `lower` in any case, with optional whitespace around it. */
+function valueIs(buf: Buffer, from: number, to: number, lower: Buffer): boolean {
+  while (from < to && isSpace(buf[from])) from++;
+  while (to > from && isSpace(buf[to - 1])) to--;
+  return to - from === lower.length && nameIs(buf, from, lower);
+}
+
+/** A content-length: the digits of [from, to) with optional whitespace around; NaN otherwise. */
+function decimal(buf: Buffer, from: number, to: number): number {
+  while (from < to && isSpace(buf[from])) from++;
+  while (to > from && isSpace(buf[to - 1])) to--;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = buf[i]! - 0x30;
+    if (c < 0 || c > 9) return NaN;
+    n = n * 10 + c;
+  }
+  return from < to ? n : NaN;
 }

@@ -261,7 +261,7 @@ export class Http1Transport implements Transport {
   private classify(r: ParsedResponse): Outcome {
     const bad = classifyHttpStatus(r.status);
     if (bad) return bad;
-    return r.body ? classifyReply(r.body.toString('utf8'), this.cfg.replyCheck) : OK;
+    return r.body ? classifyReply(r.body, this.cfg.replyCheck) : OK;
   }
 
   /** The connection broke: its request (if any) fails with the cause, and it is replaced. */

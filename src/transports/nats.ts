@@ -250,7 +250,7 @@ export class NatsTransport implements Transport {
       return done({ kind: 'error', cls: `nats_status_${h.code}` });
     }
     if (js) return done(classifyPubAck(m.string()));
-    done(this.cfg.replyCheck.enabled ? classifyReply(m.string(), this.cfg.replyCheck) : OK);
+    done(this.cfg.replyCheck.enabled ? classifyReply(m.data, this.cfg.replyCheck) : OK);
   }
 
   private flush(): void {

@@ -37,7 +37,37 @@ describe('classification', () => {
       backpressure: 'app:overloaded',
     });
     expect(classifyReply('not json', check)).toEqual({ kind: 'error', cls: 'bad_reply' });
+    expect(classifyReply('{"ok":true', check)).toEqual({ kind: 'error', cls: 'bad_reply' });
+    expect(classifyReply('{"ok":trueish}', check)).toEqual({ kind: 'error', cls: 'bad_reply' });
+    expect(classifyReply('{ "ok": false, "error": {"code":"x"} }', check)).toEqual({
+      kind: 'error',
+      cls: 'app:x',
+    });
     expect(classifyReply('not json', { ...check, enabled: false })).toEqual({ kind: 'ok' });
+  });
+
+  it('reads replies as bytes the same as text, a success opening without a parse', () => {
+    const bytes = (t: string): Uint8Array => new TextEncoder().encode(t);
+    for (const t of [
+      '{"ok":true,"decision":{"provider_id":"p"}}',
+      '{"ok":true}',
+      '{"ok":false,"error":{"code":"overloaded"}}',
+      '{"ok":false,"error":{"code":"no_route"}}',
+      '{"decision":1,"ok":false}',
+      '{"ok":true',
+      '<html>',
+      '',
+    ]) {
+      expect(classifyReply(bytes(t), check), t).toEqual(classifyReply(t, check));
+    }
+    // A subarray of a larger buffer (as a read buffer is) reads only its own bytes.
+    const big = Buffer.from('xx{"ok":false,"error":{"code":"no_route"}}yy');
+    expect(classifyReply(big.subarray(2, big.length - 2), check)).toEqual({
+      kind: 'error',
+      cls: 'app:no_route',
+    });
+    // The opening is taken at its word: what follows it is not read.
+    expect(classifyReply('{"ok":true,garbage', check)).toEqual({ kind: 'ok' });
   });
 
   it('maps socket failures to stable classes', () => {

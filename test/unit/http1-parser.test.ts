@@ -62,6 +62,26 @@ describe('Http1ResponseParser', () => {
     expect(out[0]!.body).toBeUndefined();
   });
 
+  it('reads the framing headers in any case and with whitespace around their values', () => {
+    const { out } = parse([
+      'HTTP/1.1 200 OK\r\nDate: Wed, 02 Dec 2026 14:30:00 GMT\r\nCONTENT-LENGTH:\t3 \r\nConnection:  Close \r\n\r\nabc',
+      'HTTP/1.1 200 OK\r\ncontent-Length: 1\r\nconnection: keep-ALIVE\r\nX-Connection: close\r\n\r\nz',
+    ]);
+    expect(out.map(body)).toEqual(['abc', 'z']);
+    expect(out.map((r) => r.close)).toEqual([true, false]);
+    const http10 = parse([
+      'HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n',
+    ]);
+    expect(http10.out[0]!.close).toBe(false);
+  });
+
+  it('reads a content-length that is not all digits as no framing: the body ends at close', () => {
+    const { out, p } = parse(['HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\nab']);
+    expect(out).toHaveLength(0);
+    expect(p.end()).toBe(true);
+    expect(body(out[0])).toBe('ab');
+  });
+
   it('rejects garbage', () => {
     expect(() => parse(['SMTP 220 hello\r\n\r\n'])).toThrowError(/malformed status line/);
     expect(() =>
