@@ -1,4 +1,18 @@
 import { ChunkedBody } from '../util/http1-chunked.js';
+import {
+  CLOSE,
+  CONNECTION,
+  CONTENT_LENGTH,
+  CRLFCRLF,
+  decimal,
+  eachHeader,
+  HTTP_1,
+  KEEP_ALIVE,
+  sameText,
+  startsWith,
+  TRANSFER_ENCODING,
+  valueIs,
+} from '../util/http1-bytes.js';
 
 /**
  * An incremental HTTP/1.1 response parser for the load generator's hot path: it finds the
@@ -11,15 +25,6 @@ export interface ParsedResponse {
   /** The server asked to close the connection after this response. */
   close: boolean;
 }
-
-const CRLFCRLF = Buffer.from('\r\n\r\n');
-const HTTP_1 = Buffer.from('HTTP/1.');
-// Lower case: header names and these values compare without regard to case.
-const CONTENT_LENGTH = Buffer.from('content-length');
-const TRANSFER_ENCODING = Buffer.from('transfer-encoding');
-const CONNECTION = Buffer.from('connection');
-const CLOSE = Buffer.from('close');
-const KEEP_ALIVE = Buffer.from('keep-alive');
 
 type State = 'head' | 'length' | 'chunked' | 'until-close';
 
@@ -126,24 +131,18 @@ export class Http1ResponseParser {
     let length = -1;
     let chunked = false;
     this.close = buf[start + 7] === 0x30; // HTTP/1.0
-    // Each header line runs from `from` to the CRLF at `to`; the status line is skipped.
-    for (let to = lineEnd(buf, start, end); to < end;) {
-      const from = to + 2;
-      let colon = -1;
-      for (to = from; to < end && !(buf[to] === 0x0d && buf[to + 1] === 0x0a); to++)
-        if (colon < 0 && buf[to] === 0x3a) colon = to;
-      if (colon <= from) continue;
-      const nameLen = colon - from;
+    eachHeader(buf, start, end, (from, colon, to) => {
       // Only three names matter; compare them only when the length fits.
-      if (nameLen === CONTENT_LENGTH.length && nameIs(buf, from, CONTENT_LENGTH))
+      const nameLen = colon - from;
+      if (nameLen === CONTENT_LENGTH.length && sameText(buf, from, CONTENT_LENGTH))
         length = decimal(buf, colon + 1, to);
-      else if (nameLen === TRANSFER_ENCODING.length && nameIs(buf, from, TRANSFER_ENCODING))
+      else if (nameLen === TRANSFER_ENCODING.length && sameText(buf, from, TRANSFER_ENCODING))
         chunked = /chunked/i.test(buf.toString('latin1', colon + 1, to));
-      else if (nameLen === CONNECTION.length && nameIs(buf, from, CONNECTION)) {
+      else if (nameLen === CONNECTION.length && sameText(buf, from, CONNECTION)) {
         if (valueIs(buf, colon + 1, to, CLOSE)) this.close = true;
         else if (valueIs(buf, colon + 1, to, KEEP_ALIVE)) this.close = false;
       }
-    }
+    });
     if (this.status >= 100 && this.status < 200) return; // interim response: the real one follows
     this.bodyParts = this.collectBody ? [] : undefined;
     if (this.expectNoBody || this.status === 204 || this.status === 304) this.complete();
@@ -166,48 +165,4 @@ export class Http1ResponseParser {
     this.bodyParts = undefined;
     this.onResponse({ status: this.status, body, close: this.close });
   }
-}
-
-function startsWith(buf: Buffer, at: number, what: Buffer): boolean {
-  for (let i = 0; i < what.length; i++) if (buf[at + i] !== what[i]) return false;
-  return true;
-}
-
-/** The CR of the first CRLF in [from, end), or `end`. */
-function lineEnd(buf: Buffer, from: number, end: number): number {
-  let i = from;
-  while (i < end && !(buf[i] === 0x0d && buf[i + 1] === 0x0a)) i++;
-  return i;
-}
-
-/**
- * Whether the bytes at `at` are `lower` in any case. OR-ing 0x20 lower-cases a letter; the
- * only other byte it maps onto a byte of these names is CR onto '-', and no CR sits inside
- * a header line.
- */
-function nameIs(buf: Buffer, at: number, lower: Buffer): boolean {
-  for (let i = 0; i < lower.length; i++) if ((buf[at + i]! | 0x20) !== lower[i]) return false;
-  return true;
-}
-
-const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x09;
-
-/** Whether [from, to) is `lower` in any case, with optional whitespace around it. */
-function valueIs(buf: Buffer, from: number, to: number, lower: Buffer): boolean {
-  while (from < to && isSpace(buf[from])) from++;
-  while (to > from && isSpace(buf[to - 1])) to--;
-  return to - from === lower.length && nameIs(buf, from, lower);
-}
-
-/** A content-length: the digits of [from, to) with optional whitespace around; NaN otherwise. */
-function decimal(buf: Buffer, from: number, to: number): number {
-  while (from < to && isSpace(buf[from])) from++;
-  while (to > from && isSpace(buf[to - 1])) to--;
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = buf[i]! - 0x30;
-    if (c < 0 || c > 9) return NaN;
-    n = n * 10 + c;
-  }
-  return from < to ? n : NaN;
 }

@@ -44,6 +44,16 @@ describe('HTTP/1.1 request parser (built-in router)', () => {
     expect(out.map((r) => r.close)).toEqual([true, true, false, false]);
   });
 
+  it('reads header names and values in any case, with whitespace around them', () => {
+    const { out, continues } = parse([
+      'PATCH /x?q=1 HTTP/1.1\r\nCONTENT-LENGTH :\t3 \r\nconnection: CLOSE\r\nExpect:  100-Continue\r\n\r\nabc',
+    ]);
+    expect(out.map((r) => [r.method, r.target, r.body.toString(), r.close])).toEqual([
+      ['PATCH', '/x?q=1', 'abc', true],
+    ]);
+    expect(continues).toBe(1);
+  });
+
   it('answers Expect: 100-continue before the body comes', () => {
     const { out, continues } = parse([
       'POST /a HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n',
@@ -63,6 +73,12 @@ describe('HTTP/1.1 request parser (built-in router)', () => {
       return 0;
     };
     expect(status('HELLO\r\n\r\n')).toBe(400);
+    expect(status('GET /a b HTTP/1.1\r\n\r\n')).toBe(400);
+    expect(status('get / HTTP/1.1\r\n\r\n')).toBe(400);
+    expect(status('GET / HTTP/2.0\r\n\r\n')).toBe(400);
+    expect(status('GET / HTTP/1.1x\r\n\r\n')).toBe(400);
+    expect(status('POST / HTTP/1.1\r\nContent-Length: 1e3\r\n\r\n')).toBe(400);
+    expect(status('POST / HTTP/1.1\r\nContent-Length:\r\n\r\n')).toBe(400);
     expect(status('POST / HTTP/1.1\r\nContent-Length: -3\r\n\r\n')).toBe(400);
     expect(status('POST / HTTP/1.1\r\nContent-Length: 9999999\r\n\r\n')).toBe(413);
     expect(status(`GET / HTTP/1.1\r\nx: ${'a'.repeat(70_000)}`)).toBe(431);

@@ -1,4 +1,22 @@
 import { ChunkedBody } from '../../util/http1-chunked.js';
+import {
+  CLOSE,
+  CONNECTION,
+  CONTENT_LENGTH,
+  CONTINUE,
+  CRLFCRLF,
+  decimal,
+  eachHeader,
+  EXPECT,
+  HTTP_1,
+  isSpace,
+  KEEP_ALIVE,
+  lineEnd,
+  sameText,
+  startsWith,
+  TRANSFER_ENCODING,
+  valueIs,
+} from '../../util/http1-bytes.js';
 
 /**
  * An incremental HTTP/1.1 request parser for the built-in router: method, target, the
@@ -24,7 +42,18 @@ export class RequestError extends Error {
   }
 }
 
-const CRLFCRLF = Buffer.from('\r\n\r\n');
+const EMPTY = Buffer.alloc(0);
+/** The methods the router answers, as strings made once. */
+const METHODS = ['GET', 'POST', 'HEAD', 'PUT'].map((m) => ({ text: m, bytes: Buffer.from(m) }));
+
+/** What a regular expression's \s matches among latin1 bytes. */
+const isWhitespace = (c: number): boolean => (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0;
+
+function methodAt(buf: Buffer, start: number, end: number): string {
+  for (const m of METHODS)
+    if (m.bytes.length === end - start && startsWith(buf, start, m.bytes)) return m.text;
+  return buf.toString('latin1', start, end);
+}
 
 type State = 'head' | 'body' | 'chunked';
 
@@ -60,7 +89,7 @@ export class Http1RequestParser {
             this.pending = buf.subarray(pos);
             return;
           }
-          this.head(buf.toString('latin1', pos, end));
+          this.head(buf, pos, end);
           pos = end + 4;
           break;
         }
@@ -96,34 +125,48 @@ export class Http1RequestParser {
     if (this.bodyBytes > this.maxBodyBytes) throw new RequestError(413, 'request body too large');
   }
 
-  private head(text: string): void {
-    const lineEnd = text.indexOf('\r\n');
-    const requestLine = lineEnd < 0 ? text : text.slice(0, lineEnd);
-    const m = /^([A-Z]+) (\S+) HTTP\/1\.([01])$/.exec(requestLine);
-    if (!m) throw new RequestError(400, 'malformed request line');
+  /** Reads the head [start, end) in place (see util/http1-bytes). */
+  private head(buf: Buffer, start: number, end: number): void {
+    // "METHOD SP target SP HTTP/1.x": the method in capitals, the target without whitespace.
+    const lineTo = lineEnd(buf, start, end);
+    let sp1 = start;
+    while (sp1 < lineTo && buf[sp1]! >= 0x41 && buf[sp1]! <= 0x5a) sp1++;
+    let sp2 = sp1 + 1;
+    while (sp2 < lineTo && !isWhitespace(buf[sp2]!)) sp2++;
+    if (
+      sp1 === start ||
+      buf[sp1] !== 0x20 ||
+      sp2 === sp1 + 1 ||
+      buf[sp2] !== 0x20 ||
+      lineTo !== sp2 + 9 ||
+      !startsWith(buf, sp2 + 1, HTTP_1) ||
+      (buf[sp2 + 8] !== 0x30 && buf[sp2 + 8] !== 0x31)
+    )
+      throw new RequestError(400, 'malformed request line');
     let length = 0;
     let chunked = false;
-    let close = m[3] === '0';
+    let close = buf[sp2 + 8] === 0x30;
     let expectContinue = false;
-    if (lineEnd >= 0) {
-      for (const line of text.slice(lineEnd + 2).split('\r\n')) {
-        const colon = line.indexOf(':');
-        if (colon <= 0) continue;
-        const name = line.slice(0, colon).trim().toLowerCase();
-        const value = line.slice(colon + 1).trim();
-        if (name === 'content-length') {
-          length = Number(value);
-          if (!Number.isInteger(length) || length < 0)
-            throw new RequestError(400, 'bad content-length');
-        } else if (name === 'transfer-encoding') chunked = /chunked/i.test(value);
-        else if (name === 'connection') {
-          const v = value.toLowerCase();
-          if (v === 'close') close = true;
-          else if (v === 'keep-alive') close = false;
-        } else if (name === 'expect') expectContinue = value.toLowerCase() === '100-continue';
-      }
-    }
-    this.req = { method: m[1]!, target: m[2]!, body: Buffer.alloc(0), close };
+    eachHeader(buf, start, end, (from, colon, to) => {
+      // Whitespace around a name is tolerated (and compared without).
+      while (from < colon && isSpace(buf[from])) from++;
+      let nameTo = colon;
+      while (nameTo > from && isSpace(buf[nameTo - 1])) nameTo--;
+      const nameLen = nameTo - from;
+      if (nameLen === CONTENT_LENGTH.length && sameText(buf, from, CONTENT_LENGTH)) {
+        length = decimal(buf, colon + 1, to);
+        if (!(length >= 0)) throw new RequestError(400, 'bad content-length');
+      } else if (nameLen === TRANSFER_ENCODING.length && sameText(buf, from, TRANSFER_ENCODING))
+        chunked = /chunked/i.test(buf.toString('latin1', colon + 1, to));
+      else if (nameLen === CONNECTION.length && sameText(buf, from, CONNECTION)) {
+        if (valueIs(buf, colon + 1, to, CLOSE)) close = true;
+        else if (valueIs(buf, colon + 1, to, KEEP_ALIVE)) close = false;
+      } else if (nameLen === EXPECT.length && sameText(buf, from, EXPECT))
+        expectContinue = valueIs(buf, colon + 1, to, CONTINUE);
+    });
+    const method = methodAt(buf, start, sp1);
+    const target = buf.toString('latin1', sp1 + 1, sp2);
+    this.req = { method, target, body: EMPTY, close };
     this.parts = [];
     this.bodyBytes = 0;
     if (chunked) {
