@@ -6,7 +6,8 @@
  *    -R and a bare evenly paced Node loop, each driving the same nginx at the same rate for
  *    the same length, pinned to the same core; and bench-router's send lag. Each side's
  *    start-up (a 1 s run at 1 req/s) is measured too, so the ratio of the load alone is shown
- *    beside the whole-process one.
+ *    beside the whole-process one. And the host's floor: how late, and at what CPU, a thread
+ *    that does nothing but sleep to the same instants wakes (`sleep-floor.js`).
  *  - overload: bench-router at 2x and 3x the rate it sustains, three runs each (medians): what
  *    it achieves, timeouts, the limit it names, and whether it ends on time.
  *  - router: the built-in router's CPU and the generator's at 500 req/s (the demo).
@@ -120,6 +121,7 @@ export async function cpuSection(url: string): Promise<Record<string, unknown>> 
     const raw: number[] = [];
     const lag: number[] = [];
     const floor: number[] = [];
+    const floorCpu: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       const a = await cpuOf(
         process.execPath,
@@ -149,17 +151,17 @@ export async function cpuSection(url: string): Promise<Record<string, unknown>> 
       ]);
       raw.push(c.cpuS);
       // The host's own wake-up lateness at the loop's wake interval, right after: the floor.
+      // Its CPU is the floor too: a thread that does nothing but wake up that often.
       const gapMs = Math.max(1000 / rate, BATCH_MS);
-      const f = await run(
-        ...pinned(GEN_CORE, process.execPath, [
-          join(BUILD, 'bench/sleep-floor.js'),
-          String(gapMs),
-          String(LENGTH_S),
-        ]),
-      );
+      const f = await cpuOf(process.execPath, [
+        join(BUILD, 'bench/sleep-floor.js'),
+        String(gapMs),
+        String(LENGTH_S),
+      ]);
+      floorCpu.push(f.cpuS);
       floor.push((JSON.parse(f.stdout) as { p99_ms: number }).p99_ms);
       log(
-        `  ${rate} req/s round ${i + 1}: bench-router ${a.cpuS.toFixed(2)} s CPU (achieved ${res.metrics.rps}, send lag p99 ${res.generator.send_lag_p99_ms} ms), autocannon ${b.cpuS.toFixed(2)} s, paced loop ${c.cpuS.toFixed(2)} s; a bare sleep every ${r3(gapMs)} ms woke ${floor.at(-1)} ms late at p99`,
+        `  ${rate} req/s round ${i + 1}: bench-router ${a.cpuS.toFixed(2)} s CPU (achieved ${res.metrics.rps}, send lag p99 ${res.generator.send_lag_p99_ms} ms), autocannon ${b.cpuS.toFixed(2)} s, paced loop ${c.cpuS.toFixed(2)} s; a bare sleep every ${r3(gapMs)} ms woke ${floor.at(-1)} ms late at p99 and cost ${f.cpuS.toFixed(2)} s of CPU`,
       );
     }
     const row = {
@@ -178,9 +180,10 @@ export async function cpuSection(url: string): Promise<Record<string, unknown>> 
       send_lag_p99_ms_median: median(lag),
       sleep_floor_p99_ms: floor,
       sleep_floor_p99_ms_median: median(floor),
+      sleep_floor_cpu_s: floorCpu.map(r3),
     };
     log(
-      `cpu @ ${rate} req/s, ${LENGTH_S} s: bench-router / autocannon ${row.ratio_over_autocannon} (${row.ratio_over_autocannon_after_startup} less each side's start-up), bench-router / paced loop ${row.ratio_over_paced_loop}, send lag p99 ${row.send_lag_p99_ms_median} ms, bare sleep p99 ${row.sleep_floor_p99_ms_median} ms (medians of ${ROUNDS})`,
+      `cpu @ ${rate} req/s, ${LENGTH_S} s: bench-router / autocannon ${row.ratio_over_autocannon} (${row.ratio_over_autocannon_after_startup} less each side's start-up), bench-router / paced loop ${row.ratio_over_paced_loop}, send lag p99 ${row.send_lag_p99_ms_median} ms, bare sleep p99 ${row.sleep_floor_p99_ms_median} ms costing ${r3(median(floorCpu))} s (medians of ${ROUNDS})`,
     );
     rows.push(row);
   }
