@@ -124,8 +124,9 @@ export class Shard {
       p.timeline ?? false,
       p.mix?.names,
     ));
-    const measuring = this.measureFrom(measureStartMs);
+    let measuring: NodeJS.Timeout | undefined;
     try {
+      measuring = this.measureFrom(measureStartMs);
       const common = {
         transport,
         recorder,
@@ -181,8 +182,9 @@ export class Shard {
     const p = this.plan;
     const measureStartMs = startMs + p.warmupMs;
     const recorder = (this.recorder = new Recorder(measureStartMs, measureStartMs + p.durationMs));
-    const measuring = this.measureFrom(measureStartMs);
+    let measuring: NodeJS.Timeout | undefined;
     try {
+      measuring = this.measureFrom(measureStartMs);
       this.driver = new ConsumeDriver({
         source,
         recorder,

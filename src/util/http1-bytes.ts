@@ -32,8 +32,8 @@ export function lineEnd(buf: Buffer, from: number, end: number): number {
 
 /**
  * Whether the bytes at `at` are `lower` (lower case) in any case. OR-ing 0x20 lower-cases a
- * letter; the only other byte it maps onto a byte of a header name or of these values is CR
- * onto '-', and no CR sits inside a header line.
+ * letter; it also maps a few control bytes onto these names' and values' other bytes (CR
+ * onto '-', 0x10-0x19 onto digits), and no control byte belongs in a header line.
  */
 export function sameText(buf: Buffer, at: number, lower: Buffer): boolean {
   for (let i = 0; i < lower.length; i++) if ((buf[at + i]! | 0x20) !== lower[i]) return false;
