@@ -1,17 +1,13 @@
 import { ChunkedBody } from '../util/http1-chunked.js';
 import {
-  CLOSE,
-  CONNECTION,
-  CONTENT_LENGTH,
+  connectionCloses,
   CRLFCRLF,
   decimal,
   eachHeader,
+  framingHeader,
   HTTP_1,
-  KEEP_ALIVE,
-  sameText,
+  isChunked,
   startsWith,
-  TRANSFER_ENCODING,
-  valueIs,
 } from '../util/http1-bytes.js';
 
 /**
@@ -132,16 +128,11 @@ export class Http1ResponseParser {
     let chunked = false;
     this.close = buf[start + 7] === 0x30; // HTTP/1.0
     eachHeader(buf, start, end, (from, colon, to) => {
-      // Only three names matter; compare them only when the length fits.
-      const nameLen = colon - from;
-      if (nameLen === CONTENT_LENGTH.length && sameText(buf, from, CONTENT_LENGTH))
-        length = decimal(buf, colon + 1, to);
-      else if (nameLen === TRANSFER_ENCODING.length && sameText(buf, from, TRANSFER_ENCODING))
-        chunked = /chunked/i.test(buf.toString('latin1', colon + 1, to));
-      else if (nameLen === CONNECTION.length && sameText(buf, from, CONNECTION)) {
-        if (valueIs(buf, colon + 1, to, CLOSE)) this.close = true;
-        else if (valueIs(buf, colon + 1, to, KEEP_ALIVE)) this.close = false;
-      }
+      const name = framingHeader(buf, from, colon);
+      if (name === 'content-length') length = decimal(buf, colon + 1, to);
+      else if (name === 'transfer-encoding') chunked = isChunked(buf, colon + 1, to);
+      else if (name === 'connection')
+        this.close = connectionCloses(buf, colon + 1, to) ?? this.close;
     });
     if (this.status >= 100 && this.status < 200) return; // interim response: the real one follows
     this.bodyParts = this.collectBody ? [] : undefined;

@@ -8,12 +8,12 @@
 /** The byte strings both parsers look for; names and values in lower case. */
 export const CRLFCRLF = Buffer.from('\r\n\r\n');
 export const HTTP_1 = Buffer.from('HTTP/1.');
-export const CONTENT_LENGTH = Buffer.from('content-length');
-export const TRANSFER_ENCODING = Buffer.from('transfer-encoding');
-export const CONNECTION = Buffer.from('connection');
-export const EXPECT = Buffer.from('expect');
-export const CLOSE = Buffer.from('close');
-export const KEEP_ALIVE = Buffer.from('keep-alive');
+const CONTENT_LENGTH = Buffer.from('content-length');
+const TRANSFER_ENCODING = Buffer.from('transfer-encoding');
+const CONNECTION = Buffer.from('connection');
+const EXPECT = Buffer.from('expect');
+const CLOSE = Buffer.from('close');
+const KEEP_ALIVE = Buffer.from('keep-alive');
 export const CONTINUE = Buffer.from('100-continue');
 
 export const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x09;
@@ -40,17 +40,29 @@ export function sameText(buf: Buffer, at: number, lower: Buffer): boolean {
   return true;
 }
 
+/** The first position in [from, to) past spaces and tabs (`to` if none). */
+export function skipSpace(buf: Buffer, from: number, to: number): number {
+  while (from < to && isSpace(buf[from])) from++;
+  return from;
+}
+
+/** The end of [from, to) with trailing spaces and tabs left off. */
+export function dropSpace(buf: Buffer, from: number, to: number): number {
+  while (to > from && isSpace(buf[to - 1])) to--;
+  return to;
+}
+
 /** Whether [from, to) is `lower` in any case, with optional whitespace around it. */
 export function valueIs(buf: Buffer, from: number, to: number, lower: Buffer): boolean {
-  while (from < to && isSpace(buf[from])) from++;
-  while (to > from && isSpace(buf[to - 1])) to--;
+  from = skipSpace(buf, from, to);
+  to = dropSpace(buf, from, to);
   return to - from === lower.length && sameText(buf, from, lower);
 }
 
 /** A content-length: the digits of [from, to), whitespace around allowed; NaN otherwise. */
 export function decimal(buf: Buffer, from: number, to: number): number {
-  while (from < to && isSpace(buf[from])) from++;
-  while (to > from && isSpace(buf[to - 1])) to--;
+  from = skipSpace(buf, from, to);
+  to = dropSpace(buf, from, to);
   let n = 0;
   for (let i = from; i < to; i++) {
     const c = buf[i]! - 0x30;
@@ -58,6 +70,37 @@ export function decimal(buf: Buffer, from: number, to: number): number {
     n = n * 10 + c;
   }
   return from < to ? n : NaN;
+}
+
+/** The headers that frame a message, the only ones either parser reads. */
+export type FramingHeader = 'content-length' | 'transfer-encoding' | 'connection' | 'expect';
+
+/** Which framing header the name [from, to) is, in any case; their lengths all differ. */
+export function framingHeader(buf: Buffer, from: number, to: number): FramingHeader | undefined {
+  switch (to - from) {
+    case 14:
+      return sameText(buf, from, CONTENT_LENGTH) ? 'content-length' : undefined;
+    case 17:
+      return sameText(buf, from, TRANSFER_ENCODING) ? 'transfer-encoding' : undefined;
+    case 10:
+      return sameText(buf, from, CONNECTION) ? 'connection' : undefined;
+    case 6:
+      return sameText(buf, from, EXPECT) ? 'expect' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A Connection value: true for close, false for keep-alive, undefined for anything else. */
+export function connectionCloses(buf: Buffer, from: number, to: number): boolean | undefined {
+  if (valueIs(buf, from, to, CLOSE)) return true;
+  if (valueIs(buf, from, to, KEEP_ALIVE)) return false;
+  return undefined;
+}
+
+/** Whether a Transfer-Encoding value names chunked (rare enough to read as a string). */
+export function isChunked(buf: Buffer, from: number, to: number): boolean {
+  return /chunked/i.test(buf.toString('latin1', from, to));
 }
 
 /**

@@ -1,20 +1,17 @@
 import { ChunkedBody } from '../../util/http1-chunked.js';
 import {
-  CLOSE,
-  CONNECTION,
-  CONTENT_LENGTH,
+  connectionCloses,
   CONTINUE,
   CRLFCRLF,
   decimal,
+  dropSpace,
   eachHeader,
-  EXPECT,
+  framingHeader,
   HTTP_1,
-  isSpace,
-  KEEP_ALIVE,
+  isChunked,
   lineEnd,
-  sameText,
+  skipSpace,
   startsWith,
-  TRANSFER_ENCODING,
   valueIs,
 } from '../../util/http1-bytes.js';
 
@@ -149,20 +146,14 @@ export class Http1RequestParser {
     let expectContinue = false;
     eachHeader(buf, start, end, (from, colon, to) => {
       // Whitespace around a name is tolerated (and compared without).
-      while (from < colon && isSpace(buf[from])) from++;
-      let nameTo = colon;
-      while (nameTo > from && isSpace(buf[nameTo - 1])) nameTo--;
-      const nameLen = nameTo - from;
-      if (nameLen === CONTENT_LENGTH.length && sameText(buf, from, CONTENT_LENGTH)) {
+      const nameFrom = skipSpace(buf, from, colon);
+      const name = framingHeader(buf, nameFrom, dropSpace(buf, nameFrom, colon));
+      if (name === 'content-length') {
         length = decimal(buf, colon + 1, to);
         if (!(length >= 0)) throw new RequestError(400, 'bad content-length');
-      } else if (nameLen === TRANSFER_ENCODING.length && sameText(buf, from, TRANSFER_ENCODING))
-        chunked = /chunked/i.test(buf.toString('latin1', colon + 1, to));
-      else if (nameLen === CONNECTION.length && sameText(buf, from, CONNECTION)) {
-        if (valueIs(buf, colon + 1, to, CLOSE)) close = true;
-        else if (valueIs(buf, colon + 1, to, KEEP_ALIVE)) close = false;
-      } else if (nameLen === EXPECT.length && sameText(buf, from, EXPECT))
-        expectContinue = valueIs(buf, colon + 1, to, CONTINUE);
+      } else if (name === 'transfer-encoding') chunked = isChunked(buf, colon + 1, to);
+      else if (name === 'connection') close = connectionCloses(buf, colon + 1, to) ?? close;
+      else if (name === 'expect') expectContinue = valueIs(buf, colon + 1, to, CONTINUE);
     });
     const method = methodAt(buf, start, sp1);
     const target = buf.toString('latin1', sp1 + 1, sp2);
