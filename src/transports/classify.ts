@@ -32,7 +32,8 @@ export function classifyHttpStatus(status: number): Outcome | undefined {
   return err('http_3xx');
 }
 
-const OK_OPENING = Buffer.from('{"ok":true');
+const OK_TEXT = '{"ok":true';
+const OK_OPENING = Buffer.from(OK_TEXT);
 
 /**
  * Reads `{"ok":false,"error":{"code":C}}` replies as application errors of class C, and a
@@ -70,7 +71,7 @@ function opensWithOkTrue(body: string | Uint8Array): boolean {
   if (body.length <= n) return false;
   if (typeof body === 'string') {
     const next = body[n];
-    return (next === ',' || next === '}') && body.startsWith('{"ok":true');
+    return (next === ',' || next === '}') && body.startsWith(OK_TEXT);
   }
   for (let i = 0; i < n; i++) if (body[i] !== OK_OPENING[i]) return false;
   return body[n] === 0x2c || body[n] === 0x7d;
