@@ -73,6 +73,8 @@ export interface Step {
   sustained: boolean;
   p99: number;
   lagP99: number;
+  /** Judged by the majority of three tries (a failure always is; a pass when reported). */
+  confirmed?: boolean;
 }
 
 /** The node arguments of one quiet bench-router run writing its result to `out`. */
@@ -138,6 +140,12 @@ export async function ours(target: string | string[], rate: number, pin = true):
  * one disturbed 4 s step (a noisy neighbour, not the generator) decided the figure: NATS
  * publish measured 328k-678k msg/s across four runs of one day. The peers are medians of
  * three runs; this gives the failed steps the same footing.
+ *
+ * The rate reported is held to the same rule from the other side: the search may pass a
+ * step on one lucky try, so before it is reported the highest passed step is tried twice
+ * more, and if most of its tries fail the next lower passed step is tried instead. Without
+ * this the figure was the best of a dozen noisy tries, and what was compared with it (the
+ * overload section's 2x and 3x runs) was held to a rate the generator had reached once.
  */
 export async function maxSustained(
   url: string | string[],
@@ -145,7 +153,6 @@ export async function maxSustained(
   pin = true,
 ): Promise<{ best: Step | undefined; steps: Step[] }> {
   const steps: Step[] = [];
-  let best: Step | undefined;
   const ctl = new SweepController({
     startRps: start,
     maxRps: start * 1000,
@@ -156,7 +163,6 @@ export async function maxSustained(
   for (let n = ctl.next(); n.kind === 'step'; n = ctl.next()) {
     const s = await majorityStep(url, n.rate, pin);
     steps.push(s);
-    if (s.sustained && (!best || s.rate > best.rate)) best = s;
     ctl.record({
       offered: n.rate,
       achieved: s.achieved,
@@ -165,12 +171,27 @@ export async function maxSustained(
       generatorSaturated: false,
     });
   }
-  return { best, steps };
+  const passedSteps = steps.filter((s) => s.sustained).sort((a, b) => b.rate - a.rate);
+  for (const s of passedSteps) {
+    if (s.confirmed) return { best: s, steps };
+    const c = await majorityStep(url, s.rate, pin, [s]);
+    steps.push(c);
+    if (c.sustained) return { best: c, steps };
+  }
+  return { best: undefined, steps };
 }
 
-/** One ramp step: a try, and when it fails two more, the majority deciding (see above). */
-async function majorityStep(url: string | string[], rate: number, pin: boolean): Promise<Step> {
-  const tries: Step[] = [];
+/**
+ * One ramp step: a try, and when it fails two more, the majority deciding (see above).
+ * Given earlier tries (`tries`), it goes on from them until a majority of three agrees.
+ */
+async function majorityStep(
+  url: string | string[],
+  rate: number,
+  pin: boolean,
+  tries: Step[] = [],
+): Promise<Step> {
+  const confirming = tries.length > 0;
   const passed = (): number => tries.filter((t) => t.sustained).length;
   while (tries.length < 3 && passed() < 2 && tries.length - passed() < 2) {
     const s = await ours(url, rate, pin);
@@ -178,14 +199,14 @@ async function majorityStep(url: string | string[], rate: number, pin: boolean):
     log(
       `  ours @ ${s.rate}${tries.length > 1 ? ` (try ${tries.length})` : ''}: achieved ${s.achieved}, p99 ${s.p99} ms, send lag p99 ${s.lagP99} ms -> ${s.sustained ? 'sustained' : 'NOT sustained'}`,
     );
-    if (tries.length === 1 && s.sustained) return s;
+    if (!confirming && tries.length === 1 && s.sustained) return s;
   }
   const sustained = passed() >= 2;
   // The figure reported is a try that agrees with the verdict: of two, the lower achieved rate.
   const agree = tries
     .filter((t) => t.sustained === sustained)
     .sort((a, b) => a.achieved - b.achieved);
-  return { ...agree[Math.floor((agree.length - 1) / 2)]!, sustained };
+  return { ...agree[Math.floor((agree.length - 1) / 2)]!, sustained, confirmed: true };
 }
 
 export const log = (s: string): void => void process.stdout.write(`${s}\n`);
