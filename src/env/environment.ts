@@ -97,16 +97,23 @@ async function git(args: string[], cwd: string): Promise<string | null> {
 
 /** The commit under test: the working directory's repository (the user's project). */
 export async function collectGit(cwd = process.cwd()): Promise<GitInfo> {
-  // Commit and branch in one call: every git process is a fork of this one (~10 ms of CPU).
-  const [ids, status] = await Promise.all([
-    git(['rev-parse', 'HEAD', '--abbrev-ref', 'HEAD'], cwd),
-    git(['status', '--porcelain', '--untracked-files=no'], cwd),
-  ]);
-  const [commit, branch] = ids?.split('\n') ?? [];
-  if (!commit) return { commit: null, branch: null, dirty: null };
-  return {
-    commit,
-    branch: !branch || branch === 'HEAD' ? null : branch,
-    dirty: status === null ? null : status.length > 0,
-  };
+  // Commit, branch and dirtiness from one git process: each is a fork of this one, ~8 ms of
+  // CPU on the parent's side alone, paid at every start of every command. No ahead/behind
+  // count: that walks history against the upstream, and nothing here reports it.
+  const out = await git(
+    ['status', '--porcelain=v2', '--branch', '--no-ahead-behind', '--untracked-files=no'],
+    cwd,
+  );
+  if (out === null) return { commit: null, branch: null, dirty: null };
+  let commit: string | null = null;
+  let branch: string | null = null;
+  let dirty = false;
+  for (const line of out.split('\n')) {
+    if (line.startsWith('# branch.oid ')) commit = line.slice(13);
+    else if (line.startsWith('# branch.head ')) branch = line.slice(14);
+    else if (line && !line.startsWith('#')) dirty = true;
+  }
+  // "(initial)": a repository with no commit yet; "(detached)": no branch.
+  if (!commit || commit === '(initial)') return { commit: null, branch: null, dirty: null };
+  return { commit, branch: !branch || branch === '(detached)' ? null : branch, dirty };
 }

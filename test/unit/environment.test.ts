@@ -42,10 +42,15 @@ describe('the commit under test', () => {
       }).trim();
     expect(await collectGit(dir)).toEqual({ commit: null, branch: null, dirty: null });
     git('init', '-q', '-b', 'trunk');
+    // A repository without a commit yet names none either.
+    expect(await collectGit(dir)).toEqual({ commit: null, branch: null, dirty: null });
     writeFileSync(`${dir}/f`, 'a');
     git('add', 'f');
     git('commit', '-qm', 'one');
     const head = git('rev-parse', 'HEAD');
+    expect(await collectGit(dir)).toEqual({ commit: head, branch: 'trunk', dirty: false });
+    // Untracked files do not make it dirty; a changed tracked file does.
+    writeFileSync(`${dir}/g`, 'new');
     expect(await collectGit(dir)).toEqual({ commit: head, branch: 'trunk', dirty: false });
     writeFileSync(`${dir}/f`, 'b');
     expect(await collectGit(dir)).toEqual({ commit: head, branch: 'trunk', dirty: true });
