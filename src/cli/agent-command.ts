@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import yargs from 'yargs';
+import { yargs } from './yargs.js';
 import { GeneratorAgent } from '../agents/agent.js';
 import { DEFAULT_ALLOW, parsePattern } from '../agents/allowlist.js';
 import { ExitCode, ToolError } from '../errors.js';

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import { hideBin, yargs } from './yargs.js';
 import { runBench } from '../run/bench.js';
 import { appendJobSummary, runSummaryMarkdown } from '../report/job-summary.js';
 import { loadPerformanceOf } from '../report/load-performance.js';

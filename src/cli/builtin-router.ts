@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import { hideBin, yargs } from './yargs.js';
 import { knobsFromFields } from '../targets/builtin-router/knob-args.js';
 import { startHttpRouter } from '../targets/builtin-router/http-server.js';
 import { startNatsRouter } from '../targets/builtin-router/nats-responder.js';

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import { hideBin, yargs } from './yargs.js';
 import { ToolError } from '../errors.js';
 import { runSweep } from '../run/sweep.js';
 import { DEFAULT_SWEEP } from '../sweep/controller.js';

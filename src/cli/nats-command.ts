@@ -1,4 +1,4 @@
-import yargs from 'yargs';
+import { yargs } from './yargs.js';
 import { ExitCode } from '../errors.js';
 import { lifecycleStart, lifecycleStatus, lifecycleStop } from '../nats-server/server.js';
 import { usageFail } from './run-cli.js';

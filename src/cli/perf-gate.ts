@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import yargs, { type Argv } from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import type { Argv } from 'yargs';
+import { hideBin, yargs } from './yargs.js';
 import { ExitCode, ToolError } from '../errors.js';
 import { judgeRun } from '../result/validity.js';
 import { loadPolicy } from '../gate/policy.js';
