@@ -1,5 +1,9 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/cli.js';
 import {
   HIGHEST_TRACKABLE_US,
   decode,
@@ -169,5 +173,36 @@ describe('decode and mergeEncoded without a copy', () => {
     const m = decode(mergeEncoded([encode(a), '', encode(b)]));
     expect([m.totalCount, m.minNonZeroValue, m.maxValue]).toEqual([3, 10, 30]);
     expect(decode(mergeEncoded([])).totalCount).toBe(0);
+  });
+});
+
+describe('loading the histograms', () => {
+  it('leaves pako (browser-only in the encoding module) unloaded, and still encodes', () => {
+    // A fresh process on the built module: here the index (imported above) loaded pako.
+    const url = pathToFileURL(join(ROOT, 'dist/record/histogram.js')).href;
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const h = await import(${JSON.stringify(url)});
+const x = h.newHistogram();
+for (let us = 1; us <= 5000; us++) h.recordUs(x, us);
+const back = h.decode(h.encode(x));
+const { createRequire } = await import('node:module');
+const cache = createRequire(process.cwd() + '/').cache;
+const pako = Object.keys(cache).filter((k) => k.includes('/pako/'));
+console.log(JSON.stringify({ total: back.totalCount, p50: h.summarize(back).p50_ms,
+  pakoFiles: pako.length, pakoExports: pako.map((k) => Object.keys(cache[k].exports).length) }));`,
+      ],
+      { encoding: 'utf8', cwd: ROOT, timeout: 20_000 },
+    );
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({
+      total: 5000,
+      p50: 2.501,
+      pakoFiles: 1,
+      pakoExports: [0],
+    });
   });
 });
