@@ -3,8 +3,11 @@
  * (`npm run bench`, sections `cpu`, `overload`, `router`, `capacity`):
  *
  *  - cpu: whole-process CPU (user + system, children included) of bench-router, autocannon
- *    -R and a bare evenly paced Node loop, each driving the same nginx at the same rate for
- *    the same length, pinned to the same core; and bench-router's send lag. Each side's
+ *    -R and a bare evenly paced Node loop (paced by setTimeout, and by the same timerfd as
+ *    bench-router: what keeping the schedule costs, with no bookkeeping), each driving the
+ *    same nginx at the same rate for the same length, pinned to the same core; and
+ *    bench-router's send lag. autocannon -R does not pace: it sends each second's quota in a
+ *    burst, which wakes nginx (and itself) far less often than an even schedule does. Each side's
  *    start-up (a 1 s run at 1 req/s) is measured too, so the ratio of the load alone is shown
  *    beside the whole-process one. And the host's floor: how late, and at what CPU, a thread
  *    that does nothing but sleep to the same instants wakes (`sleep-floor.js`).
@@ -121,6 +124,7 @@ export async function cpuSection(url: string): Promise<Record<string, unknown>> 
     const o: number[] = [];
     const ac: number[] = [];
     const raw: number[] = [];
+    const precise: number[] = [];
     const lag: number[] = [];
     const floor: number[] = [];
     const floorCpu: number[] = [];
@@ -152,6 +156,22 @@ export async function cpuSection(url: string): Promise<Record<string, unknown>> 
         '32',
       ]);
       raw.push(c.cpuS);
+      // One timerfd wake-up a slot: only where the slots are no closer than bench-router's
+      // wake-up grid (above it, bench-router batches and the setTimeout loop is the peer).
+      // No output: the compiled timer is not built here, and there is no such floor to show.
+      const p =
+        1000 / rate >= BATCH_MS
+          ? await cpuOf(process.execPath, [
+              join(BUILD, 'bench/paced-loop.js'),
+              url,
+              String(rate),
+              String(LENGTH_S),
+              '32',
+              'timerfd',
+            ])
+          : undefined;
+      const timerfd = p !== undefined && p.stdout.trim() !== '';
+      precise.push(timerfd ? p.cpuS : NaN);
       // The host's own wake-up lateness at the loop's wake interval, right after: the floor.
       // Its CPU is the floor too: a thread that does nothing but wake up that often.
       const gapMs = Math.max(1000 / rate, BATCH_MS);
@@ -163,7 +183,7 @@ export async function cpuSection(url: string): Promise<Record<string, unknown>> 
       floorCpu.push(f.cpuS);
       floor.push((JSON.parse(f.stdout) as { p99_ms: number }).p99_ms);
       log(
-        `  ${rate} req/s round ${i + 1}: bench-router ${a.cpuS.toFixed(2)} s CPU (achieved ${res.metrics.rps}, send lag p99 ${res.generator.send_lag_p99_ms} ms), autocannon ${b.cpuS.toFixed(2)} s, paced loop ${c.cpuS.toFixed(2)} s; a bare sleep every ${r3(gapMs)} ms woke ${floor.at(-1)} ms late at p99 and cost ${f.cpuS.toFixed(2)} s of CPU`,
+        `  ${rate} req/s round ${i + 1}: bench-router ${a.cpuS.toFixed(2)} s CPU (achieved ${res.metrics.rps}, send lag p99 ${res.generator.send_lag_p99_ms} ms), autocannon ${b.cpuS.toFixed(2)} s, paced loop ${c.cpuS.toFixed(2)} s${timerfd ? ` (on the timerfd ${p.cpuS.toFixed(2)} s)` : ''}; a bare sleep every ${r3(gapMs)} ms woke ${floor.at(-1)} ms late at p99 and cost ${f.cpuS.toFixed(2)} s of CPU`,
       );
     }
     const row = {
@@ -172,9 +192,12 @@ export async function cpuSection(url: string): Promise<Record<string, unknown>> 
       bench_router_cpu_s: o.map(r3),
       autocannon_cpu_s: ac.map(r3),
       paced_loop_cpu_s: raw.map(r3),
+      timerfd_paced_loop_cpu_s: precise.map(r3),
       send_lag_p99_ms: lag,
       ratio_over_autocannon: r3(median(o) / median(ac)),
       ratio_over_paced_loop: r3(median(o) / median(raw)),
+      ratio_over_timerfd_paced_loop: r3(median(o) / median(precise)),
+      timerfd_paced_loop_over_autocannon: r3(median(precise) / median(ac)),
       startup_cpu_s: { bench_router: r3(startup.ours), autocannon: r3(startup.ac) },
       ratio_over_autocannon_after_startup: r3(
         (median(o) - startup.ours) / (median(ac) - startup.ac),
@@ -185,7 +208,7 @@ export async function cpuSection(url: string): Promise<Record<string, unknown>> 
       sleep_floor_cpu_s: floorCpu.map(r3),
     };
     log(
-      `cpu @ ${rate} req/s, ${LENGTH_S} s: bench-router / autocannon ${row.ratio_over_autocannon} (${row.ratio_over_autocannon_after_startup} less each side's start-up), bench-router / paced loop ${row.ratio_over_paced_loop}, send lag p99 ${row.send_lag_p99_ms_median} ms, bare sleep p99 ${row.sleep_floor_p99_ms_median} ms costing ${r3(median(floorCpu))} s (medians of ${ROUNDS})`,
+      `cpu @ ${rate} req/s, ${LENGTH_S} s: bench-router / autocannon ${row.ratio_over_autocannon} (${row.ratio_over_autocannon_after_startup} less each side's start-up), bench-router / paced loop ${row.ratio_over_paced_loop}${Number.isFinite(row.ratio_over_timerfd_paced_loop) ? ` (/ the timerfd-paced loop ${row.ratio_over_timerfd_paced_loop}, which itself costs ${row.timerfd_paced_loop_over_autocannon}x autocannon)` : ''}, send lag p99 ${row.send_lag_p99_ms_median} ms, bare sleep p99 ${row.sleep_floor_p99_ms_median} ms costing ${r3(median(floorCpu))} s (medians of ${ROUNDS})`,
     );
     rows.push(row);
   }

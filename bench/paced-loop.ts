@@ -2,13 +2,18 @@
 /**
  * A yardstick for `npm run bench`: the least an evenly paced open-loop HTTP client written
  * in Node can cost on this machine. One preformatted GET per slot on a pool of keep-alive
- * connections, answers counted and nothing else (no histograms, no timeouts, no checks),
- * paced by setTimeout (so it is ~1 ms late at p99: cheaper than precise, not better).
- * Usage: node paced-loop.js URL RATE SECONDS CONNECTIONS; prints the answers per second.
+ * connections, answers counted and nothing else (no histograms, no timeouts, no checks).
+ * Paced by setTimeout by default: ~1 ms late at p99, and it often sends two slots a wake-up,
+ * so cheaper than precise, not better. With `timerfd` it sleeps on the same compiled timer
+ * as bench-router (one wake-up a slot, sub-millisecond): what keeping the schedule itself
+ * costs here, with none of the bookkeeping.
+ * Usage: node paced-loop.js URL RATE SECONDS CONNECTIONS [timerfd]; prints the answers per
+ * second (exit 3 when `timerfd` is asked for and the timer is not built here).
  */
+import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
 
-const [url, rateArg, secondsArg, connArg] = process.argv.slice(2);
+const [url, rateArg, secondsArg, connArg, pacing] = process.argv.slice(2);
 const u = new URL(url!);
 const rate = Number(rateArg);
 const lengthMs = Number(secondsArg) * 1000;
@@ -55,9 +60,32 @@ async function main(): Promise<void> {
       process.stdout.write(`${(answers / (lengthMs / 1000)).toFixed(1)}\n`);
       process.exit(0);
     }
-    setTimeout(tick, Math.max(0, t0 + (k * 1000) / rate - performance.now()));
+    wait(t0 + (k * 1000) / rate - performance.now());
   };
+  let wait = (ms: number): void => void setTimeout(tick, Math.max(0, ms));
+  if (pacing === 'timerfd') {
+    const timer = preciseTimer();
+    if (!timer) process.exit(3);
+    const handle = timer.create(tick);
+    wait = (ms) => timer.arm(handle, ms);
+  }
   tick();
+}
+
+interface PreciseTimer {
+  create(callback: () => void): object;
+  arm(handle: object, delayMs: number): void;
+}
+
+/** The compiled timer (native/precise_timer.c), straight from the package: no dist needed. */
+function preciseTimer(): PreciseTimer | null {
+  try {
+    return createRequire(import.meta.url)(
+      '../../native/build/Release/precise_timer.node',
+    ) as PreciseTimer;
+  } catch {
+    return null;
+  }
 }
 
 void main();
