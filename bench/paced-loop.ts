@@ -23,6 +23,8 @@ let answers = 0;
 const readBuf = Buffer.alloc(64 * 1024);
 
 async function main(): Promise<void> {
+  const timer = pacing === 'timerfd' ? preciseTimer() : undefined;
+  if (timer === null) process.exit(3);
   await Promise.all(
     Array.from(
       { length: Number(connArg ?? 32) },
@@ -63,9 +65,7 @@ async function main(): Promise<void> {
     wait(t0 + (k * 1000) / rate - performance.now());
   };
   let wait = (ms: number): void => void setTimeout(tick, Math.max(0, ms));
-  if (pacing === 'timerfd') {
-    const timer = preciseTimer();
-    if (!timer) process.exit(3);
+  if (timer) {
     const handle = timer.create(tick);
     wait = (ms) => timer.arm(handle, ms);
   }
