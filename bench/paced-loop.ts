@@ -12,6 +12,7 @@
  */
 import { createRequire } from 'node:module';
 import { connect, type Socket } from 'node:net';
+import type { PreciseTimerBinding } from '../src/timing/native-timer.js';
 
 const [url, rateArg, secondsArg, connArg, pacing] = process.argv.slice(2);
 const u = new URL(url!);
@@ -72,17 +73,16 @@ async function main(): Promise<void> {
   tick();
 }
 
-interface PreciseTimer {
-  create(callback: () => void): object;
-  arm(handle: object, delayMs: number): void;
-}
-
-/** The compiled timer (native/precise_timer.c), straight from the package: no dist needed. */
-function preciseTimer(): PreciseTimer | null {
+/**
+ * The compiled timer (native/precise_timer.c), required by its path from this file
+ * (build/bench/): nativeTimerBinding() finds it through util/code-dir, which expects the
+ * code one level below dist/ and would look under build/ here.
+ */
+function preciseTimer(): PreciseTimerBinding | null {
   try {
     return createRequire(import.meta.url)(
       '../../native/build/Release/precise_timer.node',
-    ) as PreciseTimer;
+    ) as PreciseTimerBinding;
   } catch {
     return null;
   }

@@ -16,7 +16,7 @@ import type { Waker } from './waker.js';
  * OS, no compiler) or PERFKIT_TIMER=thread asks for the wake thread, timing falls back to
  * the wake thread, and the result says which one ran (generator.timer).
  */
-interface PreciseTimerBinding {
+export interface PreciseTimerBinding {
   create(callback: () => void): object;
   arm(handle: object, delayMs: number): void;
   close(handle: object): void;
