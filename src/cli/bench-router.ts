@@ -1,21 +1,31 @@
 #!/usr/bin/env node
-import { hideBin, yargs } from './yargs.js';
+import type { Options } from 'yargs';
 import { runBench } from '../run/bench.js';
 import { appendJobSummary, runSummaryMarkdown } from '../report/job-summary.js';
 import { loadPerformanceOf } from '../report/load-performance.js';
 import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
 import { scenarioFromArgv, withScenarioOptions } from './scenario-options.js';
+import { scenarioOptions, type ScenarioArgv } from './scenario-flags.js';
+import { parseKnownFlags } from './known-flags.js';
 import { runCli, usageFail } from './run-cli.js';
 import { withHelp } from './help.js';
 
-runCli('bench-router', async () => {
-  // Subcommands load their own modules (the agent's NATS services client) only when used.
-  if (process.argv[2] === 'nats')
-    return (await import('./nats-command.js')).natsCommand(process.argv.slice(3));
-  if (process.argv[2] === 'agent')
-    return (await import('./agent-command.js')).agentCommand(process.argv.slice(3));
-  const argv = await withHelp(
-    withScenarioOptions(yargs(hideBin(process.argv))).scriptName('bench-router'),
+const OWN_OPTIONS: Record<string, Options> = {
+  'load-performance': {
+    type: 'string',
+    describe: "write k6's summary-export JSON (GitLab's Load Performance widget)",
+  },
+};
+
+type BenchArgv = ScenarioArgv & { 'load-performance'?: string };
+
+/** The flags, by yargs only where the line needs it (help, mistakes): see known-flags.ts. */
+async function parseFlags(args: string[]): Promise<BenchArgv> {
+  const known = parseKnownFlags(args, { ...scenarioOptions(), ...OWN_OPTIONS });
+  if (known) return known as BenchArgv;
+  const { yargs } = await import('./yargs.js');
+  const parsed: Record<string, unknown> = await withHelp(
+    withScenarioOptions(yargs(args)).scriptName('bench-router'),
     '$0 --target URL|builtin --rate N [options]',
     'Drive a service at a controlled rate and record an honest result JSON.',
     [
@@ -33,16 +43,22 @@ runCli('bench-router', async () => {
       ],
     ],
   )
-    .option('load-performance', {
-      type: 'string',
-      describe: "write k6's summary-export JSON (GitLab's Load Performance widget)",
-    })
+    .options(OWN_OPTIONS)
     .parserConfiguration({ 'camel-case-expansion': false })
     .strict()
     .version(false)
     .fail(usageFail)
     .parse();
+  return parsed as BenchArgv;
+}
 
+runCli('bench-router', async () => {
+  // Subcommands load their own modules (the agent's NATS services client) only when used.
+  if (process.argv[2] === 'nats')
+    return (await import('./nats-command.js')).natsCommand(process.argv.slice(3));
+  if (process.argv[2] === 'agent')
+    return (await import('./agent-command.js')).agentCommand(process.argv.slice(3));
+  const argv = await parseFlags(process.argv.slice(2));
   const scenario = await scenarioFromArgv(argv);
   const k6 = argv['load-performance'];
   if (k6) await assertWritable(k6);

@@ -28,15 +28,20 @@ export function flagOptions(fields: readonly ScenarioField[]): Record<string, Op
   return Object.fromEntries(fields.flatMap((f) => (f.flag ? [[f.flag, flagOption(f)]] : [])));
 }
 
+/** Every scenario flag, `--scenario` and `--quiet`: what withScenarioOptions declares. */
+export function scenarioOptions(): Record<string, Options> {
+  return {
+    ...flagOptions(scenarioFields()),
+    scenario: { type: 'string', describe: 'scenario file (JSON or YAML); flags override it' },
+    quiet: { type: 'boolean', default: false, describe: 'no progress or summary' },
+  };
+}
+
 export function withScenarioOptions<T>(y: Argv<T>) {
   const fields = scenarioFields();
-  const withFields = y.options(flagOptions(fields)) as unknown as Argv<T>;
-  const withFlags = withFields
-    .option('scenario', {
-      type: 'string',
-      describe: 'scenario file (JSON or YAML); flags override it',
-    })
-    .option('quiet', { type: 'boolean', default: false, describe: 'no progress or summary' });
+  const withFlags = y.options(scenarioOptions()) as unknown as Argv<
+    T & { scenario: string | undefined; quiet: boolean }
+  >;
   // yargs groups the help by these headings, in this order; `--scenario` right after --target.
   for (const group of FIELD_GROUPS) {
     const flags = fields.filter((f) => f.group === group && f.flag).map((f) => f.flag!);

@@ -153,6 +153,9 @@ export function summarize(h: Histogram): LatencySummary {
   }
   const { at, mean } = walk(h, SUMMARY_PERCENTILES, true);
   const ms = (us: number): number => round3(us / 1000);
+  // The edges of the extreme buckets, as a decoded histogram has them (the counts are all
+  // an encoding keeps): a histogram summarised while live reads as the same one decoded.
+  const j = h as unknown as hdr.JsHistogram;
   return {
     count: h.totalCount,
     p50_ms: ms(at[0]!),
@@ -160,9 +163,9 @@ export function summarize(h: Histogram): LatencySummary {
     p95_ms: ms(at[2]!),
     p99_ms: ms(at[3]!),
     p999_ms: ms(at[4]!),
-    max_ms: ms(h.maxValue),
+    max_ms: ms(j.highestEquivalentValue(h.maxValue)),
     mean_ms: ms(mean),
-    min_ms: ms(h.minNonZeroValue),
+    min_ms: ms(j.lowestEquivalentValue(h.minNonZeroValue)),
   };
 }
 

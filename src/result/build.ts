@@ -233,7 +233,7 @@ function intervalRows(s: RecorderSnapshot, samples: readonly ProbeSample[]): Int
   const rows: IntervalRow[] = [];
   for (let t = 0; t <= last; t++) {
     const iv = byT.get(t);
-    const h = summarize(decode(iv?.latency ?? ''));
+    const h = iv?.summary ?? summarize(decode(iv?.latency ?? ''));
     const p = probeByT.get(t);
     rows.push({
       t,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decode, newHistogram, encode } from '../../src/record/histogram.js';
+import { decode, newHistogram, encode, summarize } from '../../src/record/histogram.js';
 import { mergeSnapshots } from '../../src/record/merge.js';
 import { OK, Recorder } from '../../src/record/recorder.js';
 
@@ -71,6 +71,22 @@ describe('Recorder', () => {
       [2, 0, 1],
     ]);
     expect(decode(s.intervals[1]!.latency).maxValue).toBeCloseTo(300_000, -3);
+  });
+
+  it('gives each interval the summary of its own histogram, which merged intervals drop', () => {
+    const make = (k: number) => {
+      const r = new Recorder(T0, T0 + 10_000);
+      for (let i = 0; i < 500; i++) r.completed(T0, T0, T0 + 1 + ((i * k) % 700) / 7, OK);
+      r.completed(T0 + 1000, T0 + 1000, T0 + 1500, OK);
+      return r.snapshot();
+    };
+    const s = make(3);
+    expect(s.intervals).toHaveLength(2);
+    for (const iv of s.intervals) expect(iv.summary).toEqual(summarize(decode(iv.latency)));
+    expect(s.intervals[0]!.summary!.count).toBe(500);
+    // A merged second's summary is not either part's: it must come from the merged histogram.
+    const merged = mergeSnapshots([s, make(5)]);
+    for (const iv of merged.intervals) expect(iv.summary).toBeUndefined();
   });
 });
 
