@@ -1,27 +1,23 @@
 #!/usr/bin/env node
-import type { Options } from 'yargs';
 import { runBench } from '../run/bench.js';
 import { appendJobSummary, runSummaryMarkdown } from '../report/job-summary.js';
 import { loadPerformanceOf } from '../report/load-performance.js';
 import { assertWritable, writeFileAtomic } from '../util/atomic-write.js';
 import { scenarioFromArgv, withScenarioOptions } from './scenario-options.js';
-import { scenarioOptions, type ScenarioArgv } from './scenario-flags.js';
+import {
+  benchRouterOptions,
+  benchRouterOwnOptions,
+  type BenchArgv,
+} from './bench-router-options.js';
 import { parseKnownFlags } from './known-flags.js';
 import { runCli, usageFail } from './run-cli.js';
+import { ExitCode } from '../errors.js';
+import { invalidLine } from '../result/validity.js';
 import { withHelp } from './help.js';
-
-const OWN_OPTIONS: Record<string, Options> = {
-  'load-performance': {
-    type: 'string',
-    describe: "write k6's summary-export JSON (GitLab's Load Performance widget)",
-  },
-};
-
-type BenchArgv = ScenarioArgv & { 'load-performance'?: string };
 
 /** The flags, by yargs only where the line needs it (help, mistakes): see known-flags.ts. */
 async function parseFlags(args: string[]): Promise<BenchArgv> {
-  const known = parseKnownFlags(args, { ...scenarioOptions(), ...OWN_OPTIONS });
+  const known = parseKnownFlags(args, benchRouterOptions());
   if (known) return known as BenchArgv;
   const { yargs } = await import('./yargs.js');
   const parsed: Record<string, unknown> = await withHelp(
@@ -43,7 +39,7 @@ async function parseFlags(args: string[]): Promise<BenchArgv> {
       ],
     ],
   )
-    .options(OWN_OPTIONS)
+    .options(benchRouterOwnOptions())
     .parserConfiguration({ 'camel-case-expansion': false })
     .strict()
     .version(false)
@@ -68,6 +64,10 @@ runCli('bench-router', async () => {
     quiet: argv.quiet,
   });
   if (k6) await writeFileAtomic(k6, loadPerformanceOf(result)!);
+  // --quiet drops the summary, not the reason for a failing exit code: a CI log must say
+  // why the run was not valid.
+  if (argv.quiet && exitCode === ExitCode.invalidRun)
+    process.stderr.write(`bench-router: ${invalidLine(result)}\n`);
   await appendJobSummary(runSummaryMarkdown(result));
   return exitCode;
 });

@@ -316,7 +316,7 @@ export class Recorder {
     if (!this.cur) return;
     const h = this.intervalHist;
     this.closed.push({ ...this.cur, latency: encode(h), summary: summarize(h) });
-    this.intervalHist.reset();
+    h.reset();
     this.cur = undefined;
   }
 

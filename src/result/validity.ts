@@ -76,3 +76,12 @@ export function judgeRun(d: ValidityFacts): Validity {
 export function generatorFinding(v: Validity): Finding | undefined {
   return v.findings.find((f) => f.problem !== 'interrupted');
 }
+
+/** One line for a run that is not valid: what was found and the first detail of each. */
+export function invalidLine(d: ValidityFacts): string {
+  const v = judgeRun(d);
+  const what = v.findings.map((f) =>
+    f.reasons[0] && !f.summary.includes(f.reasons[0]) ? `${f.summary}: ${f.reasons[0]}` : f.summary,
+  );
+  return `not a valid run (exit ${v.exitCode}): ${what.join('; ')}`;
+}

@@ -39,7 +39,10 @@ describe('README', () => {
         bin: join(ROOT, 'dist/cli', `${c.command}.js`),
         timeoutMs: 120_000,
       });
-      expect(r.code, `npx ${c.command} ${c.args.join(' ')}\n${r.stderr}`).toBe(c.exit);
+      expect(
+        r.code,
+        `npx ${c.command} ${c.args.join(' ')}\n${r.stderr}\n${r.stdout.slice(-2000)}`,
+      ).toBe(c.exit);
     }
   }, 400_000);
 

@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Options } from 'yargs';
 import { parseKnownFlags } from '../../src/cli/known-flags.js';
-import { scenarioOptions } from '../../src/cli/scenario-flags.js';
+import { benchRouterOptions } from '../../src/cli/bench-router-options.js';
 import { yargs } from '../../src/cli/yargs.js';
 
-const OPTIONS: Record<string, Options> = {
-  ...scenarioOptions(),
-  'load-performance': { type: 'string' },
-};
+const OPTIONS = benchRouterOptions();
 
 /** What yargs makes of a line under the same declarations as bench-router; undefined: refused. */
 function byYargs(args: string[]): Record<string, unknown> | undefined {

@@ -1,7 +1,7 @@
 import { errors } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import { ExitCode, ToolError, exitCodeOf } from '../../src/errors.js';
-import { generatorFinding, judgeRun } from '../../src/result/validity.js';
+import { generatorFinding, invalidLine, judgeRun } from '../../src/result/validity.js';
 import { classifyNatsError } from '../../src/transports/nats.js';
 
 describe('judgeRun: one judge of a valid run', () => {
@@ -34,6 +34,15 @@ describe('judgeRun: one judge of a valid run', () => {
     });
     expect(lost.exitCode).toBe(ExitCode.invalidRun);
     expect(lost.findings[0]!.reasons).toEqual(['generator agents were lost: a2 (silent 3 s)']);
+    // What a --quiet run prints for them: every finding, with its first detail.
+    expect(invalidLine({ generator: { saturated: true, reasons: ['lag', 'cpu'] } })).toBe(
+      'not a valid run (exit 3): the load generator saturated: lag',
+    );
+    expect(
+      invalidLine({ run: { partial: true }, generator: { saturated: true, reasons: [] } }),
+    ).toBe(
+      'not a valid run (exit 3): agents were lost (partial result): generator agents were lost; the load generator saturated',
+    );
   });
 
   it('an interrupt outranks everything (130); the generator finding is still there', () => {
