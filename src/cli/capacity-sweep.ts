@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { hideBin, yargs } from './yargs.js';
-import { ToolError } from '../errors.js';
-import { runSweep } from '../run/sweep.js';
+import { ExitCode, ToolError } from '../errors.js';
+import { runSweep, sweepInvalidLine } from '../run/sweep.js';
 import { DEFAULT_SWEEP } from '../sweep/controller.js';
 import { parseDuration } from '../util/duration.js';
 import { runCli, usageFail } from './run-cli.js';
@@ -94,7 +94,7 @@ runCli('capacity-sweep', async () => {
     duration: argv['step-duration'],
     warmup: argv['step-warmup'],
   });
-  const { exitCode } = await runSweep(
+  const { report, exitCode } = await runSweep(
     base,
     {
       p99Ms: parseDuration(argv['slo-p99'], '--slo-p99'),
@@ -115,5 +115,8 @@ runCli('capacity-sweep', async () => {
     },
     { stdout: process.stdout, stderr: process.stderr, quiet: argv.quiet },
   );
+  // --quiet drops the summary, not the reason for a failing exit code.
+  if (argv.quiet && exitCode === ExitCode.invalidRun)
+    process.stderr.write(`capacity-sweep: ${sweepInvalidLine(report)}\n`);
   return exitCode;
 });

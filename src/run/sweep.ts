@@ -207,11 +207,25 @@ export function sweepSummary(r: SweepReport): string {
     `breaking point: ${r.breaking_point ? `${r.breaking_point.rps} req/s offered (${r.breaking_point.reason})` : '-'}`,
     `stopped: ${r.stop_reason}; ${r.steps_count} steps in ${r.total_seconds}s`,
   ];
+  const why = generatorWhy(r);
+  if (why) lines.push(`generator: ${why}`);
   if (r.model)
     lines.push(
       `USL fit: predicted peak ${r.model.predicted_peak_rps ?? '-'} req/s at concurrency ${r.model.peak_concurrency ?? '-'} (R^2 ${r.model.r2}, ${r.model.points} points)`,
     );
   return lines.join('\n');
+}
+
+/** What the generator said at the step that ended the sweep, when the generator ended it. */
+function generatorWhy(r: SweepReport): string | undefined {
+  const last = r.steps.at(-1);
+  return last?.generator_saturated ? last.reasons[0] : undefined;
+}
+
+/** One line for a sweep the generator ended (exit 3), for --quiet, which prints nothing else. */
+export function sweepInvalidLine(r: SweepReport): string {
+  const why = generatorWhy(r);
+  return `not a valid sweep (exit 3): ${r.stop_reason}${why ? ` (${why})` : ''}`;
 }
 
 export function sweepMarkdown(r: SweepReport): string {

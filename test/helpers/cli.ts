@@ -19,17 +19,40 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs a built CLI as a user would, bounded in time. */
-export function runCli(
+/**
+ * What the CLIs print when the generator could not keep its schedule because its thread was
+ * not run in time: a send-lag or loop-delay stall beyond the run's bound (exit 3). On this
+ * 2-core runner a burst of other work does that to a plain Node timer too (`setTimeout` at
+ * 300/s: p99 lateness 0.6 ms idle, 4 ms beside four busy processes, tens of ms in a stall).
+ */
+export const HOST_STALL = /(send lag|event-loop delay) p99 [\d.]+ ms exceeds/;
+
+/**
+ * Runs a built CLI as a user would, bounded in time. A run that the tool itself judged not
+ * valid for a host stall is run again (at most `stallRetries` times, said on stderr): the
+ * verdict is right, and a test about anything else must not depend on the runner's quiet.
+ */
+export async function runCli(
   args: string[],
-  opts: {
-    timeoutMs?: number;
-    onSpawn?: (c: ChildProcess) => void;
-    cwd?: string;
-    bin?: string;
-    env?: NodeJS.ProcessEnv;
-  } = {},
+  opts: RunOptions & { stallRetries?: number } = {},
 ): Promise<CliRun> {
+  for (let retries = opts.stallRetries ?? 2; ; retries--) {
+    const r = await runOnce(args, opts);
+    if (retries <= 0 || r.code !== 3 || !HOST_STALL.test(r.stdout + r.stderr)) return r;
+    const why = HOST_STALL.exec(r.stdout + r.stderr)![0];
+    process.stderr.write(`[test] host stall (${why}), running again: ${args.join(' ')}\n`);
+  }
+}
+
+interface RunOptions {
+  timeoutMs?: number;
+  onSpawn?: (c: ChildProcess) => void;
+  cwd?: string;
+  bin?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+function runOnce(args: string[], opts: RunOptions): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [opts.bin ?? BENCH, ...args], {
       cwd: opts.cwd ?? ROOT,

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { NICER_BY } from '../../src/timing/background-threads.js';
 
 const module = fileURLToPath(new URL('../../dist/timing/background-threads.js', import.meta.url));
 
@@ -37,7 +38,7 @@ describe.runIf(existsSync('/proc/self/task'))('yieldBackgroundThreads', () => {
     const main = after[String(pid)]!;
     const background = before.filter((t) => t !== String(pid) && after[t] !== undefined);
     expect(background.length).toBeGreaterThan(0);
-    for (const t of background) expect(after[t], `thread ${t}`).toBe(Math.min(19, main + 10));
+    for (const t of background) expect(after[t], `thread ${t}`).toBe(Math.min(19, main + NICER_BY));
     const later = Object.keys(after).filter((t) => !before.includes(t));
     expect(later.length).toBeGreaterThan(0);
     for (const t of later) expect(after[t], `thread ${t}`).toBe(main);
