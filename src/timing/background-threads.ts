@@ -12,17 +12,18 @@ import { getPriority, setPriority } from 'node:os';
  * thread of its own. Each time the wake thread or the event loop woke for a slot while that
  * thread held the core, it waited for the rest of its time slice. 14 interleaved pairs of 8 s
  * runs at 1,000 req/s against nginx, generator pinned to one core: send lag p99 median
- * 1.42 ms as they were, 0.55 ms with these threads at nice +10 (with the wake thread; see below); CPU the same within the
- * host's noise (and at 20,000 req/s, lag and CPU both).
+ * 1.42 ms as they were, 0.55 ms with these threads at nice +10 (then with the wake thread);
+ * CPU the same within the host's noise (and at 20,000 req/s, lag and CPU both).
  *
  * Why not more than 4: the same threads run the garbage collector's parallel work, and a
  * scavenge waits for its helpers. On a busy host (a CI runner running other jobs) a helper at
  * nice +10 waited tens of milliseconds for a core, and the dispatch loop with it: four busy
- * processes on the 2 cores, runs of 4 s (after 2 s of warm-up) at 300 req/s beside a plain `setTimeout` loop (p99
- * lateness 3.8-4.9 ms), send lag p99 4.5-17.8 ms (median 5.7), max 16-56 ms at +10; 4.2-4.8
- * (median 4.6), max 10-19 ms at +4; 3.9-5.4 (median 4.4), max 8-11 ms at 0. Pinned to one
- * core at 1,000 req/s against nginx, send lag p99 median 0.80 ms at +10 (18 runs), 0.64 at +4
- * (12), 1.17 at 0 (12): +4 keeps what yielding was for without starving the collector.
+ * processes on the 2 cores, runs of 4 s (after 2 s of warm-up) at 300 req/s beside a plain
+ * `setTimeout` loop (p99 lateness 3.8-4.9 ms), send lag p99 4.5-17.8 ms (median 5.7), max
+ * 16-56 ms at +10; 4.2-4.8 (median 4.6), max 10-19 ms at +4; 3.9-5.4 (median 4.4), max 8-11
+ * ms at 0. Pinned to one core at 1,000 req/s against nginx, send lag p99 median 0.80 ms at
+ * +10 (18 runs), 0.64 at +4 (12), 1.17 at 0 (12): +4 keeps what yielding was for without
+ * starving the collector.
  *
  * Linux only (threads are listed in /proc and a thread id is a valid `setPriority` target);
  * elsewhere, or where not permitted, nothing changes.

@@ -38,10 +38,15 @@ export async function runCli(
 ): Promise<CliRun> {
   for (let retries = opts.stallRetries ?? 2; ; retries--) {
     const r = await runOnce(args, opts);
-    if (retries <= 0 || r.code !== 3 || !HOST_STALL.test(r.stdout + r.stderr)) return r;
-    const why = HOST_STALL.exec(r.stdout + r.stderr)![0];
+    const why = hostStall(r);
+    if (retries <= 0 || !why) return r;
     process.stderr.write(`[test] host stall (${why}), running again: ${args.join(' ')}\n`);
   }
+}
+
+/** The stall a run exited 3 for (see HOST_STALL), if that is why it exited 3. */
+export function hostStall(r: CliRun): string | undefined {
+  return r.code === 3 ? HOST_STALL.exec(r.stdout + r.stderr)?.[0] : undefined;
 }
 
 interface RunOptions {
