@@ -19,7 +19,7 @@ import { getPriority, setPriority } from 'node:os';
  * scavenge waits for its helpers. On a busy host (a CI runner running other jobs) a helper at
  * nice +10 waited tens of milliseconds for a core, and the dispatch loop with it: four busy
  * processes on the 2 cores, runs of 4 s (after 2 s of warm-up) at 300 req/s beside a plain
- * `setTimeout` loop (p99 lateness 3.8-4.9 ms), send lag p99 4.5-17.8 ms (median 5.7), max
+ * `setTimeout` loop (p99 lateness 3.8-5.2 ms), send lag p99 4.5-17.8 ms (median 5.7), max
  * 16-56 ms at +10; 4.2-4.8 (median 4.6), max 10-19 ms at +4; 3.9-5.4 (median 4.4), max 8-11
  * ms at 0. Pinned to one core at 1,000 req/s against nginx, send lag p99 median 0.80 ms at
  * +10 (18 runs), 0.64 at +4 (12), 1.17 at 0 (12): +4 keeps what yielding was for without

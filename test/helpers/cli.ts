@@ -22,8 +22,8 @@ export interface CliRun {
 /**
  * What the CLIs print when the generator could not keep its schedule because its thread was
  * not run in time: a send-lag or loop-delay stall beyond the run's bound (exit 3). On this
- * 2-core runner a burst of other work does that to a plain Node timer too (`setTimeout` at
- * 300/s: p99 lateness 0.6 ms idle, 4 ms beside four busy processes, tens of ms in a stall).
+ * 2-core runner other work delays even a plain Node timer (`setTimeout` at 300/s: p99
+ * lateness 1.1 ms idle, 3.5-5.2 ms beside four busy processes), and a burst of it goes further.
  */
 export const HOST_STALL = /(send lag|event-loop delay) p99 [\d.]+ ms exceeds/;
 
