@@ -8,13 +8,32 @@
  * they compete with it as on any shared machine. A last configuration confines two agents
  * to the first core, leaving the target its own: the difference is what the generators' CPU
  * does to the target.
+ *
+ * Then the question asked of two agents is put to them directly: do they sustain 0.9x the
+ * rate one agent sustained (its median)? Two agents and one agent run at that rate in
+ * turn, several tries each. Comparing two maxima compares two ramps that each cross a
+ * dozen steps on a shared host, where one disturbed minute caps a figure; a fixed rate
+ * tried side by side with the peer config is the steadier test, and the one agent's tries
+ * at the same rate show whether a failure was the host's.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, TARGET_CORE, hasTaskset, log, maxSustained, median, startTarget } from './ramp.js';
+import {
+  ROOT,
+  TARGET_CORE,
+  hasTaskset,
+  log,
+  maxSustained,
+  median,
+  ours,
+  startTarget,
+  type Step,
+} from './ramp.js';
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
+const CHECK_TRIES = Number(process.env.BENCH_CHECK_TRIES ?? 5);
+const CHECK_SHARE = 0.9;
 
 async function main(): Promise<void> {
   const t0 = Date.now();
@@ -26,6 +45,8 @@ async function main(): Promise<void> {
     { name: '2 agents on one core', args: ['--local-agents', '2'], pin: true },
   ];
   const results: Record<string, number[]> = {};
+  const checkTries: Record<'1 agent' | '2 agents', Step[]> = { '1 agent': [], '2 agents': [] };
+  let checkRate = 0;
   try {
     log(
       `target: ${target.kind} at ${target.url} on core ${TARGET_CORE}${hasTaskset ? '' : ' (taskset missing: nothing pinned)'}; ${cpus().length} cores`,
@@ -39,6 +60,23 @@ async function main(): Promise<void> {
           c.pin,
         );
         (results[c.name] ??= []).push(best?.achieved ?? 0);
+      }
+    }
+    checkRate = Math.round(CHECK_SHARE * median(results['1 agent']!));
+    for (let t = 1; t <= CHECK_TRIES; t++) {
+      for (const [name, n] of [
+        ['1 agent', '1'],
+        ['2 agents', '2'],
+      ] as const) {
+        const s = await ours(
+          ['--target', target.url, '--connections', '32', '--local-agents', n],
+          checkRate,
+          false,
+        );
+        checkTries[name].push(s);
+        log(
+          `  ${name} @ ${checkRate} (${CHECK_SHARE}x one agent's median), try ${t} of ${CHECK_TRIES}: achieved ${s.achieved}, p99 ${s.p99} ms -> ${s.sustained ? 'sustained' : 'NOT sustained'}`,
+        );
       }
     }
   } finally {
@@ -55,6 +93,15 @@ async function main(): Promise<void> {
       Math.round((med['2 agents on one core']! / med['1 agent']!) * 1000) / 1000,
     ratio_1_agent_over_local:
       Math.round((med['1 agent']! / med['local thread (no agents)']!) * 1000) / 1000,
+    check: {
+      rate: checkRate,
+      share_of_1_agent: CHECK_SHARE,
+      tries: CHECK_TRIES,
+      sustained_2_agents: checkTries['2 agents'].filter((s) => s.sustained).length,
+      sustained_1_agent: checkTries['1 agent'].filter((s) => s.sustained).length,
+      achieved_2_agents: checkTries['2 agents'].map((s) => s.achieved),
+      achieved_1_agent: checkTries['1 agent'].map((s) => s.achieved),
+    },
     seconds: Math.round((Date.now() - t0) / 1000),
   };
   log('');
@@ -63,6 +110,10 @@ async function main(): Promise<void> {
   log(`ratio 2 agents / 1 agent: ${summary.ratio_2_agents_over_1}`);
   log(`ratio 2 agents on one core / 1 agent: ${summary.ratio_2_agents_one_core_over_1}`);
   log(`ratio 1 agent / local thread: ${summary.ratio_1_agent_over_local}`);
+  const c = summary.check;
+  log(
+    `2 agents at ${c.share_of_1_agent}x one agent's median (${c.rate} req/s): sustained in ${c.sustained_2_agents} of ${c.tries} tries (1 agent at that rate: ${c.sustained_1_agent} of ${c.tries}) -> ${c.sustained_2_agents * 2 > c.tries ? 'holds' : 'does NOT hold'}`,
+  );
   mkdirSync(join(ROOT, 'reports'), { recursive: true });
   writeFileSync(join(ROOT, 'reports/bench-agents.json'), `${JSON.stringify(summary, null, 2)}\n`);
   log(`written to reports/bench-agents.json (${summary.seconds}s)`);
