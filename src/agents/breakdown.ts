@@ -54,6 +54,7 @@ export function agentRows(
             event_loop_delay_p99_ms: Math.max(...h.map((x) => x.event_loop_delay_p99_ms)),
             cpu_pct: Math.max(...h.map((x) => x.cpu_pct)),
             rss_mb: Math.max(...h.map((x) => x.rss_mb)),
+            ...(h[0]!.timer ? { timer: h[0]!.timer } : {}),
           }
         : null,
       histograms: snap ? { latency: snap.histograms.latency } : null,

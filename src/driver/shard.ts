@@ -169,8 +169,7 @@ export class Shard {
       const finished = this.driver.run();
       if (this.interrupted) this.driver.stop();
       await finished;
-      const health = this.probe.stop();
-      return { snapshot: recorder.snapshot(), health };
+      return { snapshot: recorder.snapshot(), health: this.health() };
     } finally {
       clearTimeout(measuring);
       this.feeder?.close();
@@ -195,12 +194,16 @@ export class Shard {
       const finished = this.driver.run();
       if (this.interrupted) this.driver.stop();
       await finished;
-      const health = this.probe.stop();
-      return { snapshot: recorder.snapshot(), health };
+      return { snapshot: recorder.snapshot(), health: this.health() };
     } finally {
       clearTimeout(measuring);
       await source.close();
     }
+  }
+
+  /** The probe's figures, and which timer kept this thread's time (an agent's row says). */
+  private health(): GeneratorHealth {
+    return { ...this.probe.stop(), timer: timerKind() };
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { TimerKind } from '../timing/timers.js';
 /**
  * What probes measure, as plain data: produced by the probes (I/O), consumed by the pure
  * result builder, so the types live below both.
@@ -20,4 +21,6 @@ export interface GeneratorHealth {
   rss_mb: number;
   /** Share of the time this thread's event loop was busy (0..1); absent from older agents. */
   event_loop_utilization?: number;
+  /** What kept this thread's send times; absent from older agents. */
+  timer?: TimerKind;
 }

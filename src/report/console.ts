@@ -134,7 +134,7 @@ export function summaryTable(r: BenchResult): string {
     rows.push([
       `agent ${a.name}`,
       a.state === 'done'
-        ? `${a.requests} sent, ${a.rps} req/s, p99 ${a.latency_p99_ms} ms, clock offset ${a.clock_offset_ms} ms (rtt ${a.clock_rtt_ms} ms), send lag p99 ${a.generator?.send_lag_p99_ms} ms`
+        ? `${a.requests} sent, ${a.rps} req/s, p99 ${a.latency_p99_ms} ms, clock offset ${a.clock_offset_ms} ms (rtt ${a.clock_rtt_ms} ms), send lag p99 ${a.generator?.send_lag_p99_ms} ms${a.generator?.timer ? ` (${a.generator.timer.replace('_', ' ')})` : ''}`
         : `${a.state.toUpperCase()}${a.lost_at_s !== undefined ? ` at ${a.lost_at_s}s` : ''}: ${a.reason ?? ''}${a.last_live ? ` (last reported ${a.last_live.ok} ok, ${a.last_live.errors} errors; not in the totals)` : ''}`,
     ]);
   }

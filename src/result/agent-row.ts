@@ -1,3 +1,5 @@
+import type { TimerKind } from '../timing/timers.js';
+
 /**
  * The per-agent part of a fleet result: what each agent ran and measured, how far its clock
  * was from the coordinator's, and for an agent that dropped out, when and why. Each row keeps
@@ -29,6 +31,8 @@ export interface AgentRow {
     event_loop_delay_p99_ms: number;
     cpu_pct: number;
     rss_mb: number;
+    /** Absent from older agents. */
+    timer?: TimerKind;
   } | null;
   histograms: { latency: string } | null;
 }

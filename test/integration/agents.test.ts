@@ -7,6 +7,7 @@ import { connect } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startNatsServer, type RunningNatsServer } from '../../src/nats-server/server.js';
 import { decode, newHistogram, summarize } from '../../src/record/histogram.js';
+import { timerKind } from '../../src/timing/timers.js';
 import {
   BENCH,
   ROOT,
@@ -141,6 +142,8 @@ describe('generator agents', () => {
       expect(a.clock_rtt_ms!).toBeGreaterThan(0);
     }
     expect(res.generator.threads).toBe(3);
+    // Each agent says which timer kept its time (a container without the compiled timer shows).
+    for (const a of rows) expect(a.generator?.timer).toBe(timerKind());
     // Each agent logs what it was asked to load, for audit: target, its rate, the length.
     for (const a of fleet)
       expect(agentLogs.get(a)).toMatch(/plan \w+: 127\.0\.0\.1:\d+ at 1000 req\/s for 6 s/);

@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
+import { NATIVE_TIMER_FILE } from '../../src/timing/native-timer.js';
 
 /**
  * The Kubernetes manifests are not applied here (no cluster), so they are held to what can
  * be checked: they parse, every flag they pass exists in the CLI's own help, secrets come
  * from Secrets, agents are fenced by an allowlist and the Job is bounded and not retried.
+ * Nor is the image built (no Docker daemon): its build stage is held to copying every file
+ * the package's own build and install scripts name, and the image to shipping the timer.
  */
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -59,5 +62,28 @@ describe('deploy/k8s', () => {
     expect(secret!.metadata.name).toBe('bench-agent-bus');
     const dockerfile = readFileSync(join(ROOT, 'deploy/Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/ENTRYPOINT \["node", "\/app\/dist\/cli\/bench-router\.js"\]/);
+  });
+
+  it('the image builds as the package does, and ships the precise timer', () => {
+    const dockerfile = readFileSync(join(ROOT, 'deploy/Dockerfile'), 'utf8');
+    const [buildStage, imageStage] = dockerfile.split(/^FROM /m).slice(1);
+    const copied = [...buildStage!.matchAll(/^COPY (?!--from)(.+)$/gm)].flatMap((m) =>
+      m[1]!.trim().split(/\s+/).slice(0, -1),
+    );
+    const inImage = (f: string): boolean =>
+      copied.some((c) => f === c || f.startsWith(`${c.replace(/\/$/, '')}/`));
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    const named = [
+      ...`${pkg.scripts.build} ${pkg.scripts.install}`.matchAll(/(?:-p|node) (\S+\.(?:json|mjs))/g),
+    ].map((m) => m[1]!);
+    expect(named).toContain('scripts/build-native.mjs');
+    for (const f of [...named, 'native/binding.gyp', 'native/precise_timer.c'])
+      expect(inImage(f), f).toBe(true);
+    const timer = relative(ROOT, NATIVE_TIMER_FILE);
+    // The install script never fails; the image build must when the timer was not built.
+    expect(buildStage).toContain(`test -f ${timer}`);
+    expect(imageStage).toContain(`COPY --from=build /app/${timer} ./${dirname(timer)}/`);
   });
 });
