@@ -14,6 +14,7 @@ import { runCli, usageFail } from './run-cli.js';
 import { ExitCode } from '../errors.js';
 import { invalidLine } from '../result/validity.js';
 import { withHelp } from './help.js';
+import { toolInfo } from '../util/tool-info.js';
 
 /** The flags, by yargs only where the line needs it (help, mistakes): see known-flags.ts. */
 async function parseFlags(args: string[]): Promise<BenchArgv> {
@@ -42,7 +43,7 @@ async function parseFlags(args: string[]): Promise<BenchArgv> {
     .options(benchRouterOwnOptions())
     .parserConfiguration({ 'camel-case-expansion': false })
     .strict()
-    .version(false)
+    .version(toolInfo('bench-router').version)
     .fail(usageFail)
     .parse();
   return parsed as BenchArgv;

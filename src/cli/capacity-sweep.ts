@@ -6,6 +6,7 @@ import { DEFAULT_SWEEP } from '../sweep/controller.js';
 import { parseDuration } from '../util/duration.js';
 import { runCli, usageFail } from './run-cli.js';
 import { scenarioFromArgv, withScenarioOptions } from './scenario-options.js';
+import { toolInfo } from '../util/tool-info.js';
 
 /** Percentages as `0.1%` or fractions as `0.001`. */
 function parseRate(v: string, what: string): number {
@@ -84,7 +85,7 @@ runCli('capacity-sweep', async () => {
     })
     .parserConfiguration({ 'camel-case-expansion': false })
     .strict()
-    .version(false)
+    .version(toolInfo('capacity-sweep').version)
     .fail(usageFail)
     // Wide enough that descriptions wrap between words, not inside them.
     .wrap(Math.min(110, process.stdout.columns ?? 110))

@@ -18,6 +18,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { parseDuration } from '../util/duration.js';
 import { builtinFields, builtinOptions } from './builtin-options.js';
 import { runCli, usageFail } from './run-cli.js';
+import { toolInfo } from '../util/tool-info.js';
 
 const io = (quiet: boolean) => ({ stdout: process.stdout, stderr: process.stderr, quiet });
 
@@ -334,7 +335,7 @@ runCli('perf-gate', async () => {
     )
     .parserConfiguration({ 'camel-case-expansion': false })
     .strict()
-    .version(false)
+    .version(toolInfo('perf-gate').version)
     .fail(usageFail)
     // Wide enough that descriptions wrap between words, not inside them.
     .wrap(Math.min(110, process.stdout.columns ?? 110))
