@@ -54,6 +54,9 @@ export function agentRows(
             event_loop_delay_p99_ms: Math.max(...h.map((x) => x.event_loop_delay_p99_ms)),
             cpu_pct: Math.max(...h.map((x) => x.cpu_pct)),
             rss_mb: Math.max(...h.map((x) => x.rss_mb)),
+            ...(h.some((x) => x.cpu_wait_pct !== undefined)
+              ? { cpu_wait_pct: Math.max(...h.map((x) => x.cpu_wait_pct ?? 0)) }
+              : {}),
             ...(h[0]!.timer ? { timer: h[0]!.timer } : {}),
           }
         : null,

@@ -1,4 +1,5 @@
 import type { GeneratorHealth } from '../record/samples.js';
+import { readFileSync } from 'node:fs';
 import { sleptMs } from '../timing/idle-sleep.js';
 export type { GeneratorHealth } from '../record/samples.js';
 import {
@@ -11,7 +12,8 @@ import {
 /**
  * The generator watches itself: event-loop delay (a blocked loop cannot keep a schedule),
  * event-loop utilisation (a thread that is never idle is out of CPU, whatever else holds the
- * schedule back), CPU and RSS. Send lag is recorded per request by the recorder.
+ * schedule back), CPU, the time it waited for a core (a thread that shares its core with the
+ * target or other work is held back without looking busy) and RSS. Send lag is recorded per request by the recorder.
  *
  * CPU, utilisation and loop delay cover the measured window, as the target's CPU and every
  * metric of the result do: the warm-up is there to absorb compiling and connecting (on a
@@ -29,6 +31,21 @@ export interface ProbeSources {
   utilization(): EventLoopUtilization;
   sleptMs(): number;
   rss(): number;
+  /** Nanoseconds this thread has waited, runnable, for a core; undefined where not known. */
+  runQueueNs(): number | undefined;
+}
+
+/**
+ * Linux's per-thread scheduler figures: time on a core, time runnable but waiting for one,
+ * time slices. `thread-self` is the calling JS thread, so each worker reads its own.
+ */
+function runQueueNs(): number | undefined {
+  try {
+    const waited = Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]);
+    return Number.isFinite(waited) ? waited : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const processSources: ProbeSources = {
@@ -37,6 +54,7 @@ const processSources: ProbeSources = {
   utilization: () => performance.eventLoopUtilization(),
   sleptMs,
   rss: () => process.memoryUsage.rss(),
+  runQueueNs,
 };
 
 interface Mark {
@@ -44,6 +62,7 @@ interface Mark {
   atMs: number;
   elu: EventLoopUtilization;
   slept: number;
+  queuedNs: number | undefined;
 }
 
 export class GeneratorProbe {
@@ -62,6 +81,7 @@ export class GeneratorProbe {
       atMs: this.src.now(),
       elu: this.src.utilization(),
       slept: this.src.sleptMs(),
+      queuedNs: this.src.runQueueNs(),
     };
   }
 
@@ -99,6 +119,13 @@ export class GeneratorProbe {
       cpu_pct: round2((cpu / 1000 / Math.max(1, wallMs)) * 100),
       rss_mb: round2(this.rssPeak / (1024 * 1024)),
       event_loop_utilization: round2(this.utilization(to)),
+      ...(to.queuedNs !== undefined && this.from.queuedNs !== undefined
+        ? {
+            cpu_wait_pct: round2(
+              ((to.queuedNs - this.from.queuedNs) / 1e6 / Math.max(1, wallMs)) * 100,
+            ),
+          }
+        : {}),
     };
   }
 

@@ -21,6 +21,11 @@ export interface GeneratorHealth {
   rss_mb: number;
   /** Share of the time this thread's event loop was busy (0..1); absent from older agents. */
   event_loop_utilization?: number;
+  /**
+   * % of the window this thread was ready to run but waited for a core (Linux schedstat);
+   * absent elsewhere and from older agents.
+   */
+  cpu_wait_pct?: number;
   /** What kept this thread's send times; absent from older agents. */
   timer?: TimerKind;
 }

@@ -31,7 +31,8 @@ export interface AgentRow {
     event_loop_delay_p99_ms: number;
     cpu_pct: number;
     rss_mb: number;
-    /** Absent from older agents. */
+    /** Absent from older agents (and off Linux for cpu_wait_pct). */
+    cpu_wait_pct?: number;
     timer?: TimerKind;
   } | null;
   histograms: { latency: string } | null;

@@ -132,6 +132,13 @@ export function buildResult(i: BuildInput): BenchResult {
 /** A generator thread busy this share of the time, while the schedule fell behind, is out
  * of CPU: its own work, not the target, decided when requests went out. */
 export const MAX_EVENT_LOOP_UTILIZATION = 0.9;
+/**
+ * A generator thread that waited for a core this share of the time, while the schedule fell
+ * behind, was short of CPU without looking busy: the time it waited counts as idle in its
+ * loop's utilisation. Which side the shortage held back is not knowable from here (a target
+ * on the same cores is slowed as much), so it is said beside the limit, not made a verdict.
+ */
+export const CPU_WAIT_NOTE_PCT = 20;
 
 /**
  * Saturation means the generator, not the target, failed to keep the schedule; `limit`
@@ -146,6 +153,8 @@ export function judgeGenerator(
   const s = i.snapshot;
   const eld = Math.max(0, ...i.health.map((h) => h.event_loop_delay_p99_ms));
   const elu = Math.max(0, ...i.health.map((h) => h.event_loop_utilization ?? 0));
+  const waits = i.health.flatMap((h) => (h.cpu_wait_pct === undefined ? [] : [h.cpu_wait_pct]));
+  const cpuWait = waits.length ? Math.max(...waits) : undefined;
   const waitedConn = s.backpressure_by_kind.connections_busy ?? 0;
   const waitedBound = s.backpressure_by_kind.client_in_flight_limit ?? 0;
   // With `on_end: stop` the slots after the last row were not sent by design, not for want
@@ -195,6 +204,8 @@ export function judgeGenerator(
   }
   if (notSent > 0 && limit !== 'generator_cpu')
     why += `; ${notSent} requests could not be sent before the schedule ended`;
+  if (fellBehind && cpuWait !== undefined && cpuWait >= CPU_WAIT_NOTE_PCT)
+    why += `${why ? '; ' : ''}a generator thread also waited for a core ${cpuWait}% of the time: this machine was short of CPU (the target or other work on the generator's cores), which more connections do not mend; give the generator cores of its own (taskset)`;
   // Only the driver's cut at the measurement's start leaves warm-up slots unsent in a run
   // that was neither interrupted (stop() counts what was due) nor out of data.
   if (s.warmup.not_sent > 0 && !s.data_exhausted && !i.interrupted)
@@ -212,6 +223,7 @@ export function judgeGenerator(
     event_loop_utilization: elu,
     // CPU and RSS are process-wide; each shard measured the same process, so take the max.
     cpu_pct: Math.max(0, ...i.health.map((h) => h.cpu_pct)),
+    ...(cpuWait !== undefined ? { cpu_wait_pct: cpuWait } : {}),
     rss_mb: Math.max(0, ...i.health.map((h) => h.rss_mb)),
     threads: i.threads,
     ...(i.timer ? { timer: i.timer } : {}),

@@ -142,8 +142,14 @@ describe('generator agents', () => {
       expect(a.clock_rtt_ms!).toBeGreaterThan(0);
     }
     expect(res.generator.threads).toBe(3);
-    // Each agent says which timer kept its time (a container without the compiled timer shows).
+    // Each agent says which timer kept its time (a container without the compiled timer
+    // shows), and how long it waited for a core (six processes on two cores here).
     for (const a of rows) expect(a.generator?.timer).toBe(timerKind());
+    if (process.platform === 'linux') {
+      const waits = rows.map((a) => a.generator?.cpu_wait_pct ?? -1);
+      for (const w of waits) expect(w).toBeGreaterThanOrEqual(0);
+      expect(res.generator.cpu_wait_pct).toBe(Math.max(...waits));
+    }
     // Each agent logs what it was asked to load, for audit: target, its rate, the length.
     for (const a of fleet)
       expect(agentLogs.get(a)).toMatch(/plan \w+: 127\.0\.0\.1:\d+ at 1000 req\/s for 6 s/);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeGenerator, type BuildInput } from '../../src/result/build.js';
 import { Recorder } from '../../src/record/recorder.js';
+import { generatorCpuText } from '../../src/result/result.js';
 
 /** The inputs the generator's verdict reads: a run that kept its 100 req/s schedule. */
 function input(warmupNotSent: number, interrupted: boolean): BuildInput {
@@ -58,5 +59,56 @@ describe("the generator's verdict on a run interrupted before it measured", () =
     i.snapshot.counters.sent = 50;
     const g = judgeGenerator(i, 0, 0, { ...metrics, rps: 20 });
     expect(g.limit).toBe('target');
+  });
+});
+
+describe("the generator's verdict when it waited for a core", () => {
+  /** 100 slots, `waited` of them held for a busy connection; thread waits as given. */
+  function starved(waited: number, waits: (number | undefined)[]): BuildInput {
+    const i = input(0, false);
+    i.snapshot.counters.scheduled = 100;
+    i.snapshot.counters.sent = 100;
+    i.snapshot.backpressure_by_kind = waited ? { connections_busy: waited } : {};
+    i.health = waits.map((w) => ({
+      event_loop_delay_p99_ms: 1,
+      cpu_pct: 30,
+      rss_mb: 60,
+      event_loop_utilization: 0.4,
+      ...(w === undefined ? {} : { cpu_wait_pct: w }),
+    }));
+    return i;
+  }
+
+  it('says the machine was short of CPU beside the limit, taking the most-starved thread', () => {
+    const g = judgeGenerator(starved(30, [5, 45]), 1, 1, metrics);
+    expect(g.saturated).toBe(false);
+    expect(g.limit).toBe('connections');
+    expect(g.cpu_wait_pct).toBe(45);
+    expect(g.limit_reason).toMatch(
+      /raise --connections; a generator thread also waited for a core 45% of the time: this machine was short of CPU .*more connections do not mend/,
+    );
+  });
+
+  it('says nothing of a wait while the schedule was kept, or of a small one', () => {
+    const kept = judgeGenerator(starved(0, [45]), 1, 1, metrics);
+    expect(kept.cpu_wait_pct).toBe(45);
+    expect(kept.limit_reason).toBeUndefined();
+    expect(judgeGenerator(starved(30, [10]), 1, 1, metrics).limit_reason).not.toMatch(/core/);
+  });
+
+  it('leaves the figure out where no thread could read it', () => {
+    expect(judgeGenerator(starved(30, [undefined]), 1, 1, metrics)).not.toHaveProperty(
+      'cpu_wait_pct',
+    );
+  });
+});
+
+describe("the generator's CPU as reports say it", () => {
+  it('names the wait for a core from 5%, and not where it is small or unknown', () => {
+    expect(generatorCpuText({ cpu_pct: 40, cpu_wait_pct: 32.5 })).toBe(
+      'cpu 40% (waited for a core 32.5%)',
+    );
+    expect(generatorCpuText({ cpu_pct: 40, cpu_wait_pct: 0.6 })).toBe('cpu 40%');
+    expect(generatorCpuText({ cpu_pct: 40 })).toBe('cpu 40%');
   });
 });
