@@ -1,5 +1,6 @@
 import type { LiveStats } from '../driver/shard.js';
-import { generatorCpuText, limitLine, type BenchResult } from '../result/result.js';
+import { limitLine, type BenchResult } from '../result/result.js';
+import { generatorHealthText } from './generator-text.js';
 import { kindTableText } from './kind-table.js';
 
 /**
@@ -123,7 +124,7 @@ export function summaryTable(r: BenchResult): string {
   const g = r.generator;
   rows.push([
     'generator',
-    `${g.saturated ? 'SATURATED' : 'ok'}: send lag p99 ${g.send_lag_p99_ms} ms, loop delay p99 ${g.event_loop_delay_p99_ms} ms, ${generatorCpuText(g)}, rss ${g.rss_mb} MB, ${g.threads} thread(s)${g.timer ? `, ${g.timer.replace('_', ' ')}` : ''}${r.agents ? ` on ${r.agents.length} agent(s)` : ''}`,
+    `${g.saturated ? 'SATURATED' : 'ok'}: ${generatorHealthText(r)}, rss ${g.rss_mb} MB, ${g.threads} thread(s)${g.timer ? `, ${g.timer.replace('_', ' ')}` : ''}${r.agents ? ` on ${r.agents.length} agent(s)` : ''}`,
   ]);
   for (const reason of g.reasons) rows.push(['', reason]);
   const limit = limitLine(g);

@@ -1,5 +1,6 @@
 import { decode, mergeEncoded, percentilesUs } from '../record/histogram.js';
-import { generatorCpuText, limitLine, type BenchResult } from '../result/result.js';
+import { limitLine, type BenchResult } from '../result/result.js';
+import { generatorHealthText } from './generator-text.js';
 import { KIND_COLUMNS, kindRows } from './kind-table.js';
 import { COLORS, esc, page, spectrum, table, type ChartSpec } from './html-page.js';
 
@@ -113,7 +114,7 @@ export function runHtml(r: BenchResult, perSecond: readonly (string | undefined)
       ['git', `${r.git.commit ?? '-'} ${r.git.branch ?? ''}${r.git.dirty ? ' (dirty)' : ''}`],
       [
         'generator',
-        `${r.generator.saturated ? 'SATURATED' : 'ok'}: send lag p99 ${r.generator.send_lag_p99_ms} ms, loop delay p99 ${r.generator.event_loop_delay_p99_ms} ms, ${generatorCpuText(r.generator)}, rss ${r.generator.rss_mb} MB`,
+        `${r.generator.saturated ? 'SATURATED' : 'ok'}: ${generatorHealthText(r)}, rss ${r.generator.rss_mb} MB`,
       ],
       ...r.generator.reasons.map((x): [string, unknown] => ['', x]),
       ...[limitLine(r.generator)]

@@ -79,15 +79,6 @@ export interface IntervalRow {
 export type GeneratorLimit =
   'none' | 'generator_cpu' | 'connections' | 'in_flight_limit' | 'target';
 
-/** A wait for a core worth a reader's attention; below it the figure stays in the JSON. */
-const CPU_WAIT_SHOWN_PCT = 5;
-
-/** The generator's CPU as the console and HTML say it, with its wait for a core if large. */
-export function generatorCpuText(g: Pick<GeneratorSection, 'cpu_pct' | 'cpu_wait_pct'>): string {
-  const wait = g.cpu_wait_pct ?? 0;
-  return `cpu ${g.cpu_pct}%${wait >= CPU_WAIT_SHOWN_PCT ? ` (waited for a core ${wait}%)` : ''}`;
-}
-
 /**
  * The limit line of a report: only when something other than the generator's own CPU (which
  * `reasons` already explain) held the rate back.

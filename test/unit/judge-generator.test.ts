@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { judgeGenerator, type BuildInput } from '../../src/result/build.js';
 import { Recorder } from '../../src/record/recorder.js';
-import { generatorCpuText } from '../../src/result/result.js';
+import { generatorCpuText, sendLagText } from '../../src/report/generator-text.js';
+import { encode, newHistogram, recordUs } from '../../src/record/histogram.js';
 
 /** The inputs the generator's verdict reads: a run that kept its 100 req/s schedule. */
 function input(warmupNotSent: number, interrupted: boolean): BuildInput {
@@ -110,5 +111,24 @@ describe("the generator's CPU as reports say it", () => {
     );
     expect(generatorCpuText({ cpu_pct: 40, cpu_wait_pct: 0.6 })).toBe('cpu 40%');
     expect(generatorCpuText({ cpu_pct: 40 })).toBe('cpu 40%');
+  });
+
+  it('says send lag is not there to show when every request waited for the bound', () => {
+    const lag = newHistogram();
+    const view = (p99: number, sent: number) =>
+      ({
+        generator: { send_lag_p99_ms: p99 },
+        histograms: { send_lag: encode(lag) },
+        counters: { sent },
+      }) as unknown as Parameters<typeof sendLagText>[0];
+    expect(sendLagText(view(0, 500))).toBe(
+      "send lag p99 n/a (every request waited for the client's bound)",
+    );
+    // Nothing sent (a consume run): nothing to explain.
+    expect(sendLagText(view(0, 0))).toBe('send lag p99 0 ms');
+    recordUs(lag, 0);
+    // A closed loop sends at once: its lag is a real 0.
+    expect(sendLagText(view(0, 500))).toBe('send lag p99 0 ms');
+    expect(sendLagText(view(1.25, 500))).toBe('send lag p99 1.25 ms');
   });
 });
