@@ -13,7 +13,8 @@ import {
  * The generator watches itself: event-loop delay (a blocked loop cannot keep a schedule),
  * event-loop utilisation (a thread that is never idle is out of CPU, whatever else holds the
  * schedule back), CPU, the time it waited for a core (a thread that shares its core with the
- * target or other work is held back without looking busy) and RSS. Send lag is recorded per request by the recorder.
+ * target or other work is held back without looking busy) and RSS. Send lag is recorded per
+ * request by the recorder.
  *
  * CPU, utilisation and loop delay cover the measured window, as the target's CPU and every
  * metric of the result do: the warm-up is there to absorb compiling and connecting (on a
