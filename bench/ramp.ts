@@ -73,6 +73,8 @@ export interface Step {
   sustained: boolean;
   p99: number;
   lagP99: number;
+  /** The generator's wait for a core, % of the run (Linux; the most of any agent). */
+  cpuWait?: number;
   /** Judged by the majority of three tries (a failure always is; a pass when reported). */
   confirmed?: boolean;
 }
@@ -111,7 +113,7 @@ export async function ours(target: string | string[], rate: number, pin = true):
   const r = await run(cmd, args);
   const res = JSON.parse(readFileSync(out, 'utf8')) as {
     metrics: { rps: number; latency_p99_ms: number; errors_total: number };
-    generator: { saturated: boolean; send_lag_p99_ms: number };
+    generator: { saturated: boolean; send_lag_p99_ms: number; cpu_wait_pct?: number };
   };
   const achieved = res.metrics.rps;
   const sustained =
@@ -126,6 +128,7 @@ export async function ours(target: string | string[], rate: number, pin = true):
     sustained,
     p99: res.metrics.latency_p99_ms,
     lagP99: res.generator.send_lag_p99_ms,
+    ...(res.generator.cpu_wait_pct !== undefined ? { cpuWait: res.generator.cpu_wait_pct } : {}),
   };
 }
 
