@@ -1,5 +1,6 @@
 import { decode, summarize } from '../record/histogram.js';
 import { mergeSnapshots } from '../record/merge.js';
+import { maxCpuWait } from '../record/samples.js';
 import type { AgentOutcome } from './fleet-run.js';
 import type { AgentRow } from '../result/agent-row.js';
 
@@ -20,6 +21,7 @@ export function agentRows(
     const lag = snap ? summarize(decode(snap.histograms.send_lag)) : undefined;
     const c = snap?.counters;
     const h = o.results.map((r) => r.health);
+    const wait = maxCpuWait(h);
     return {
       name: o.info.name,
       id: o.info.id,
@@ -54,9 +56,7 @@ export function agentRows(
             event_loop_delay_p99_ms: Math.max(...h.map((x) => x.event_loop_delay_p99_ms)),
             cpu_pct: Math.max(...h.map((x) => x.cpu_pct)),
             rss_mb: Math.max(...h.map((x) => x.rss_mb)),
-            ...(h.some((x) => x.cpu_wait_pct !== undefined)
-              ? { cpu_wait_pct: Math.max(...h.map((x) => x.cpu_wait_pct ?? 0)) }
-              : {}),
+            ...(wait !== undefined ? { cpu_wait_pct: wait } : {}),
             ...(h[0]!.timer ? { timer: h[0]!.timer } : {}),
           }
         : null,

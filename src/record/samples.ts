@@ -29,3 +29,10 @@ export interface GeneratorHealth {
   /** What kept this thread's send times; absent from older agents. */
   timer?: TimerKind;
 }
+
+/** The longest wait for a core of any thread (the one that was held back most); undefined
+ * when no thread could read it. */
+export function maxCpuWait(health: readonly GeneratorHealth[]): number | undefined {
+  const waits = health.flatMap((h) => (h.cpu_wait_pct === undefined ? [] : [h.cpu_wait_pct]));
+  return waits.length ? Math.max(...waits) : undefined;
+}

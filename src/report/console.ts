@@ -1,6 +1,6 @@
 import type { LiveStats } from '../driver/shard.js';
 import { limitLine, type BenchResult } from '../result/result.js';
-import { generatorCpuText, generatorHealthText } from './generator-text.js';
+import { generatorCpuText, generatorHealthText, timerText } from './generator-text.js';
 import { kindTableText } from './kind-table.js';
 
 /**
@@ -124,7 +124,7 @@ export function summaryTable(r: BenchResult): string {
   const g = r.generator;
   rows.push([
     'generator',
-    `${g.saturated ? 'SATURATED' : 'ok'}: ${generatorHealthText(r)}, rss ${g.rss_mb} MB, ${g.threads} thread(s)${g.timer ? `, ${g.timer.replace('_', ' ')}` : ''}${r.agents ? ` on ${r.agents.length} agent(s)` : ''}`,
+    `${g.saturated ? 'SATURATED' : 'ok'}: ${generatorHealthText(r)}, rss ${g.rss_mb} MB, ${g.threads} thread(s)${g.timer ? `, ${timerText(g.timer)}` : ''}${r.agents ? ` on ${r.agents.length} agent(s)` : ''}`,
   ]);
   for (const reason of g.reasons) rows.push(['', reason]);
   const limit = limitLine(g);
@@ -135,7 +135,7 @@ export function summaryTable(r: BenchResult): string {
     rows.push([
       `agent ${a.name}`,
       a.state === 'done'
-        ? `${a.requests} sent, ${a.rps} req/s, p99 ${a.latency_p99_ms} ms, clock offset ${a.clock_offset_ms} ms (rtt ${a.clock_rtt_ms} ms), send lag p99 ${a.generator?.send_lag_p99_ms} ms${a.generator?.timer ? ` (${a.generator.timer.replace('_', ' ')})` : ''}${a.generator ? `, ${generatorCpuText(a.generator)}` : ''}`
+        ? `${a.requests} sent, ${a.rps} req/s, p99 ${a.latency_p99_ms} ms, clock offset ${a.clock_offset_ms} ms (rtt ${a.clock_rtt_ms} ms), send lag p99 ${a.generator?.send_lag_p99_ms} ms${a.generator?.timer ? ` (${timerText(a.generator.timer)})` : ''}${a.generator ? `, ${generatorCpuText(a.generator)}` : ''}`
         : `${a.state.toUpperCase()}${a.lost_at_s !== undefined ? ` at ${a.lost_at_s}s` : ''}: ${a.reason ?? ''}${a.last_live ? ` (last reported ${a.last_live.ok} ok, ${a.last_live.errors} errors; not in the totals)` : ''}`,
     ]);
   }

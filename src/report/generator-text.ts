@@ -1,5 +1,6 @@
 import { decode } from '../record/histogram.js';
 import type { BenchResult, GeneratorSection } from '../result/result.js';
+import type { TimerKind } from '../timing/timers.js';
 
 /** A wait for a core worth a reader's attention; below it the figure stays in the JSON. */
 const CPU_WAIT_SHOWN_PCT = 5;
@@ -28,3 +29,6 @@ export function generatorHealthText(r: BenchResult): string {
   const g = r.generator;
   return `${sendLagText(r)}, loop delay p99 ${g.event_loop_delay_p99_ms} ms, ${generatorCpuText(g)}`;
 }
+
+/** The timer's name as reports say it ("wake thread", "timerfd"). */
+export const timerText = (t: TimerKind): string => t.replace('_', ' ');

@@ -1,5 +1,5 @@
 import type { Environment, GitInfo } from '../env/environment.js';
-import type { GeneratorHealth, ProbeSample } from '../record/samples.js';
+import { maxCpuWait, type GeneratorHealth, type ProbeSample } from '../record/samples.js';
 import { summarizeTarget } from './target-summary.js';
 import { decode, summarize } from '../record/histogram.js';
 import type { TimerKind } from '../timing/timers.js';
@@ -153,8 +153,7 @@ export function judgeGenerator(
   const s = i.snapshot;
   const eld = Math.max(0, ...i.health.map((h) => h.event_loop_delay_p99_ms));
   const elu = Math.max(0, ...i.health.map((h) => h.event_loop_utilization ?? 0));
-  const waits = i.health.flatMap((h) => (h.cpu_wait_pct === undefined ? [] : [h.cpu_wait_pct]));
-  const cpuWait = waits.length ? Math.max(...waits) : undefined;
+  const cpuWait = maxCpuWait(i.health);
   const waitedConn = s.backpressure_by_kind.connections_busy ?? 0;
   const waitedBound = s.backpressure_by_kind.client_in_flight_limit ?? 0;
   // With `on_end: stop` the slots after the last row were not sent by design, not for want
