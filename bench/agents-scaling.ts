@@ -11,10 +11,10 @@
  *
  * Then the question asked of two agents is put to them directly: do they sustain 0.9x the
  * rate one agent sustained (its median)? One agent, two agents and two confined to one core
- * run at that rate in turn, several tries each. Comparing two maxima compares two ramps that each cross a
- * dozen steps on a shared host, where one disturbed minute caps a figure; a fixed rate
- * tried side by side with the peer config is the steadier test, and the one agent's tries
- * at the same rate show whether a failure was the host's.
+ * run at that rate in turn, several tries each. Comparing two maxima compares two ramps
+ * that each cross a dozen steps on a shared host, where one disturbed minute caps a figure;
+ * a fixed rate tried side by side with the peer config is the steadier test, and the one
+ * agent's tries at the same rate show whether a failure was the host's.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -33,7 +33,7 @@ import {
 
 const CHECK_TRIES = Number(process.env.BENCH_CHECK_TRIES ?? 5);
 const CHECK_SHARE = 0.9;
-/** `BENCH_CHECK_RATE=N`: only the direct check, at N req/s (a rerun in minutes, not half an hour). */
+/** `BENCH_CHECK_RATE=N`: only the direct check, at N req/s (minutes, not half an hour). */
 const FIXED_CHECK_RATE = process.env.BENCH_CHECK_RATE
   ? Number(process.env.BENCH_CHECK_RATE)
   : undefined;
@@ -48,6 +48,13 @@ async function main(): Promise<void> {
     { name: '2 agents', args: ['--local-agents', '2'], pin: false },
     { name: '2 agents on one core', args: ['--local-agents', '2'], pin: true },
   ];
+  const argsOf = (c: (typeof configs)[number]): string[] => [
+    '--target',
+    target.url,
+    '--connections',
+    '32',
+    ...c.args,
+  ];
   const results: Record<string, number[]> = {};
   // Every agent configuration is put to the direct test, the confined one too.
   const checked = configs.filter((c) => c.args.length);
@@ -60,22 +67,14 @@ async function main(): Promise<void> {
     for (let rep = 1; rep <= REPS; rep++) {
       for (const c of configs) {
         log(`${c.name}, round ${rep} of ${REPS}`);
-        const { best } = await maxSustained(
-          ['--target', target.url, '--connections', '32', ...c.args],
-          10_000,
-          c.pin,
-        );
+        const { best } = await maxSustained(argsOf(c), 10_000, c.pin);
         (results[c.name] ??= []).push(best?.achieved ?? 0);
       }
     }
     checkRate = FIXED_CHECK_RATE ?? Math.round(CHECK_SHARE * median(results['1 agent']!));
     for (let t = 1; t <= CHECK_TRIES; t++) {
       for (const c of checked) {
-        const s = await ours(
-          ['--target', target.url, '--connections', '32', ...c.args],
-          checkRate,
-          c.pin,
-        );
+        const s = await ours(argsOf(c), checkRate, c.pin);
         (checkTries[c.name] ??= []).push(s);
         log(
           `  ${c.name} @ ${checkRate}, try ${t} of ${CHECK_TRIES}: achieved ${s.achieved}, p99 ${s.p99} ms${s.cpuWait !== undefined ? `, waited for a core ${s.cpuWait}%` : ''} -> ${s.sustained ? 'sustained' : 'NOT sustained'}`,
