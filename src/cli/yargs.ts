@@ -11,5 +11,27 @@ import type * as Helpers from 'yargs/helpers';
  */
 const require = createRequire(import.meta.url);
 
-export const yargs = require('yargs/yargs') as typeof YargsFactory;
+const yargsFactory = require('yargs/yargs') as typeof YargsFactory;
+
+/**
+ * yargs reads `--duration -1s` as the short flags `-1` and `-s` ("Unknown arguments: 1, s"),
+ * which sends the reader looking for a flag they never typed. A word that starts with a dash
+ * and a digit, right after a `--flag`, is that flag's value: it goes on as `--duration=-1s`,
+ * so the flag's own check explains it ("--duration is not a valid duration").
+ */
+export function joinDashedValues(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = args[i + 1];
+    if (/^--[^=]+$/.test(a) && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+export const yargs = ((args: readonly string[]) =>
+  yargsFactory(joinDashedValues(args))) as unknown as typeof YargsFactory;
 export const { hideBin } = require('yargs/helpers') as typeof Helpers;

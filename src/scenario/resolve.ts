@@ -5,6 +5,7 @@ import { knobsFromFields } from '../targets/builtin-router/knob-args.js';
 import { stripUndefined } from '../util/defined.js';
 import { parseDuration } from '../util/duration.js';
 import { validateOrThrow } from '../util/schema.js';
+import { scenarioFields } from './fields.js';
 import {
   DECIDE_TEMPLATE,
   DEFAULT_TENANTS,
@@ -18,6 +19,16 @@ import { agentsOf, natsAuth } from './agents-auth.js';
 import { dataFieldsOf, dataOf, refuseForConsume, requestKinds } from './workload.js';
 
 export { natsAuth } from './agents-auth.js';
+
+/** A field's path as the flag that set it (`rate` -> `--rate`), for errors in flag values. */
+function flagOfPath(path: string): string {
+  const f = scenarioFields()
+    .filter((x) => x.flag && (path === x.path || path.startsWith(`${x.path}.`)))
+    .sort((a, b) => b.path.length - a.path.length)[0];
+  if (!f) return path;
+  const rest = path.slice(f.path.length + 1);
+  return `--${f.flag}${rest ? ` (${rest})` : ''}`;
+}
 export { dataFieldsOf } from './workload.js';
 
 /**
@@ -67,8 +78,9 @@ export async function resolveScenario(
   validateOrThrow(
     'scenario.schema.json',
     stripUndefined({ ...flags, body_at: undefined }),
-    'option',
+    '',
     'E_USAGE',
+    flagOfPath,
   );
   const m: ScenarioOverrides = { ...file, ...stripUndefined(flags) };
   if (flags.nats || file.nats) m.nats = { ...file.nats, ...stripUndefined(flags.nats ?? {}) };

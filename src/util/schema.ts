@@ -60,15 +60,32 @@ function validator(name: string): ValidateFunction {
   return v;
 }
 
-export function validateOrThrow(name: string, data: unknown, where: string, code: ErrorCode): void {
+/**
+ * `label` renders a field's path as the reader knows it (a flag's name for values that came
+ * from the command line); without it the path is the file's (`nats.subject`).
+ */
+export function validateOrThrow(
+  name: string,
+  data: unknown,
+  where: string,
+  code: ErrorCode,
+  label?: (path: string) => string,
+): void {
   const v = validator(name);
   if (v(data)) return;
-  throw new ToolError(code, `${where}: ${describe(v.errors?.[0])}`);
+  const problem = describe(v.errors?.[0], data, label);
+  throw new ToolError(code, where ? `${where}: ${problem}` : problem);
 }
 
-export function describe(e: ErrorObject | undefined): string {
+const BOUNDS = new Set(['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']);
+
+export function describe(
+  e: ErrorObject | undefined,
+  data?: unknown,
+  label: (path: string) => string = (p) => p,
+): string {
   if (!e) return 'invalid';
-  const path = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(root)';
+  const path = e.instancePath ? label(e.instancePath.slice(1).replace(/\//g, '.')) : '(root)';
   if (e.keyword === 'additionalProperties') {
     const extra = (e.params as { additionalProperty: string }).additionalProperty;
     return `${path === '(root)' ? '' : `${path}: `}unknown field "${extra}"`;
@@ -79,5 +96,20 @@ export function describe(e: ErrorObject | undefined): string {
   if (e.schemaPath.includes('/definitions/duration')) {
     return `${path} is not a valid duration (use e.g. 500ms, 10s, 2m)`;
   }
+  // A flag's text that is not a number arrives as NaN, which only fails the bounds: "must be
+  // > 0" would send the reader looking at the sign of a value that has none.
+  if (BOUNDS.has(e.keyword) && Number.isNaN(valueAt(data, e.instancePath))) {
+    return `${path} is not a number`;
+  }
   return `${path} ${e.message ?? 'is invalid'}`;
+}
+
+/** The value at a JSON pointer (`/nats/subject`), or undefined. */
+function valueAt(data: unknown, pointer: string): unknown {
+  let v = data;
+  for (const key of pointer.split('/').slice(1)) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[key.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return v;
 }

@@ -38,6 +38,21 @@ describe('bad input', () => {
     );
   });
 
+  it('a bad flag value is named by its flag, a negative one too', async () => {
+    expectOneLineError(
+      await runCli(['--target', 'builtin', '--rate', '1', '--duration', '-1s']),
+      /^bench-router: --duration is not a valid duration/,
+    );
+    expectOneLineError(
+      await runCli(['--target', 'builtin', '--rate', 'abc']),
+      /^bench-router: --rate is not a number/,
+    );
+    expectOneLineError(
+      await runCli(['--target', 'builtin', '--rate', '-5']),
+      /^bench-router: --rate must be > 0/,
+    );
+  });
+
   it('missing scenario file', async () => {
     expectOneLineError(
       await runCli(['--scenario', '/nonexistent/s.json']),

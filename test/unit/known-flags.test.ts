@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Options } from 'yargs';
 import { parseKnownFlags } from '../../src/cli/known-flags.js';
 import { benchRouterOptions } from '../../src/cli/bench-router-options.js';
-import { yargs } from '../../src/cli/yargs.js';
+import { joinDashedValues, yargs } from '../../src/cli/yargs.js';
 
 const OPTIONS = benchRouterOptions();
 
@@ -86,5 +86,27 @@ describe('parseKnownFlags', () => {
       policy: 'p.json',
     });
     expect(parseKnownFlags(['--out', 'x.json'], o)).toBeUndefined();
+  });
+});
+
+describe('yargs: a value that starts with a dash', () => {
+  it('stays the value of the flag before it, so the flag is what the error names', () => {
+    expect(byYargs(['--duration', '-1s'])).toMatchObject({ duration: '-1s' });
+    expect(byYargs(['--rate', '-5', '--warmup', '-.5s'])).toMatchObject({
+      rate: -5,
+      warmup: '-.5s',
+    });
+    // A flag that is given its value with `=`, or a flag after a flag, is left as it is.
+    expect(joinDashedValues(['--rate=-5', '--quiet', '--out', 'x.json'])).toEqual([
+      '--rate=-5',
+      '--quiet',
+      '--out',
+      'x.json',
+    ]);
+    expect(joinDashedValues(['--duration', '-1s', '--rate', '10'])).toEqual([
+      '--duration=-1s',
+      '--rate',
+      '10',
+    ]);
   });
 });
