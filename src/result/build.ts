@@ -164,6 +164,9 @@ export function judgeGenerator(
   // a burst that briefly found every connection busy is backpressure, still counted, not a cap.
   const sizeable = (n: number): boolean =>
     n > 0 && (notSent > 0 || n >= 0.01 * s.counters.scheduled);
+  // Waiting for a core while the schedule fell behind: the shortage was the machine's CPU, so
+  // more connections (more sockets for the same starved thread) are not the advice to give.
+  const starved = fellBehind && cpuWait !== undefined && cpuWait >= CPU_WAIT_NOTE_PCT;
   const reasons: string[] = [];
   if (i.mode === 'open' && lagP99 > i.maxSendLagMs) {
     reasons.push(
@@ -190,7 +193,7 @@ export function judgeGenerator(
     why = 'interrupted during warm-up: nothing was measured';
   } else if (sizeable(waitedConn)) {
     limit = 'connections';
-    why = `all ${i.connections ?? '?'} connections were busy: ${waitedConn} requests waited for one (the wait is in their latency); raise --connections`;
+    why = `all ${i.connections ?? '?'} connections were busy: ${waitedConn} requests waited for one (the wait is in their latency)${starved ? '' : '; raise --connections'}`;
   } else if (sizeable(waitedBound)) {
     limit = 'in_flight_limit';
     why = `the in-flight bound (--max-in-flight ${i.maxInFlight}) was reached: ${waitedBound} requests waited (the wait is in their latency)`;
@@ -203,7 +206,7 @@ export function judgeGenerator(
   }
   if (notSent > 0 && limit !== 'generator_cpu')
     why += `; ${notSent} requests could not be sent before the schedule ended`;
-  if (fellBehind && cpuWait !== undefined && cpuWait >= CPU_WAIT_NOTE_PCT)
+  if (starved)
     why += `${why ? '; ' : ''}a generator thread also waited for a core ${cpuWait}% of the time: this machine was short of CPU (the target or other work on the generator's cores), which more connections do not mend; give the generator cores of its own (taskset)`;
   // Only the driver's cut at the measurement's start leaves warm-up slots unsent in a run
   // that was neither interrupted (stop() counts what was due) nor out of data.

@@ -86,7 +86,12 @@ describe("the generator's verdict when it waited for a core", () => {
     expect(g.limit).toBe('connections');
     expect(g.cpu_wait_pct).toBe(45);
     expect(g.limit_reason).toMatch(
-      /raise --connections; a generator thread also waited for a core 45% of the time: this machine was short of CPU .*more connections do not mend/,
+      /connections were busy: 30 requests waited for one \(the wait is in their latency\); a generator thread also waited for a core 45% of the time: this machine was short of CPU .*more connections do not mend/,
+    );
+    // One line does not advise more connections and then say they do not mend it.
+    expect(g.limit_reason).not.toMatch(/raise --connections/);
+    expect(judgeGenerator(starved(30, [10]), 1, 1, metrics).limit_reason).toMatch(
+      /raise --connections$/,
     );
   });
 
