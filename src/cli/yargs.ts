@@ -32,6 +32,6 @@ export function joinDashedValues(args: readonly string[]): string[] {
   return out;
 }
 
-export const yargs = ((args: readonly string[]) =>
+export const yargs = ((args: readonly string[] = []) =>
   yargsFactory(joinDashedValues(args))) as unknown as typeof YargsFactory;
 export const { hideBin } = require('yargs/helpers') as typeof Helpers;
