@@ -19,6 +19,7 @@ import { agentsOf, natsAuth } from './agents-auth.js';
 import { dataFieldsOf, dataOf, refuseForConsume, requestKinds } from './workload.js';
 
 export { natsAuth } from './agents-auth.js';
+export { dataFieldsOf } from './workload.js';
 
 /** A field's path as the flag that set it (`rate` -> `--rate`), for errors in flag values. */
 function flagOfPath(path: string): string {
@@ -29,7 +30,6 @@ function flagOfPath(path: string): string {
   const rest = path.slice(f.path.length + 1);
   return `--${f.flag}${rest ? ` (${rest})` : ''}`;
 }
-export { dataFieldsOf } from './workload.js';
 
 /**
  * Above this a rate is not a load test but a typo (10^12 once ran for ever): one thread
