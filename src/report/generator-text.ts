@@ -17,10 +17,11 @@ export function generatorCpuText(g: Pick<GeneratorSection, 'cpu_pct' | 'cpu_wait
  * waited so, there is no lag to show, and "0 ms" would read as "on time".
  */
 export function sendLagText(r: Pick<BenchResult, 'generator' | 'histograms' | 'counters'>): string {
-  if (r.counters.sent > 0 && r.generator.send_lag_p99_ms === 0) {
-    if (decode(r.histograms.send_lag).totalCount === 0)
-      return "send lag p99 n/a (every request waited for the client's bound)";
-  }
+  const noLag =
+    r.counters.sent > 0 &&
+    r.generator.send_lag_p99_ms === 0 &&
+    decode(r.histograms.send_lag).totalCount === 0;
+  if (noLag) return "send lag p99 n/a (every request waited for the client's bound)";
   return `send lag p99 ${r.generator.send_lag_p99_ms} ms`;
 }
 
